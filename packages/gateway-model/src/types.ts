@@ -1,0 +1,250 @@
+// Narrow, hand-written types for the Kubernetes and Gateway API objects this project reads and writes.
+// Only the fields we use are typed; everything else passes through untouched (index signatures keep unknown
+// fields, so a read-modify-write never drops what a newer API version added). Hand-written rather than taken from
+// @kubernetes-models/gateway-api: that package pulls a validation runtime into every consumer and lags the spec
+// (it ships v1.5.1 CRDs), while we need v1.6.1's v1 TCPRoute/UDPRoute.
+
+/** Standard object metadata (the subset we use). */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+  [extra: string]: unknown;
+}
+
+/** A reference from a dependent object to its owner (garbage collection). */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/** Any Kubernetes object. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  [extra: string]: unknown;
+}
+
+/** metav1.Condition. */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+}
+
+/** metav1.LabelSelector. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Gateway API (gateway.networking.k8s.io)
+
+/** A reference to a parameters object (GatewayClass.spec.parametersRef). */
+export interface ParametersReference {
+  group: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** gateway.networking.k8s.io/v1 GatewayClass. */
+export interface GatewayClass extends KubeObject {
+  spec: { controllerName: string; parametersRef?: ParametersReference; description?: string };
+  status?: { conditions?: Condition[]; supportedFeatures?: { name: string }[] };
+}
+
+/** A kind of route a listener accepts. */
+export interface RouteGroupKind {
+  group?: string;
+  kind: string;
+}
+
+/** Listener.allowedRoutes. */
+export interface AllowedRoutes {
+  namespaces?: { from?: 'All' | 'Same' | 'Selector' | 'None'; selector?: LabelSelector };
+  kinds?: RouteGroupKind[];
+}
+
+/** One Gateway listener. */
+export interface Listener {
+  name: string;
+  hostname?: string;
+  port: number;
+  protocol: string;
+  tls?: unknown;
+  allowedRoutes?: AllowedRoutes;
+}
+
+/** An entry of Gateway.spec.addresses (value optional: empty means "assign one"). */
+export interface GatewaySpecAddress {
+  type?: string;
+  value?: string;
+}
+
+/** An entry of Gateway.status.addresses. */
+export interface GatewayStatusAddress {
+  type?: string;
+  value: string;
+}
+
+/** Listener status. */
+export interface ListenerStatus {
+  name: string;
+  supportedKinds: RouteGroupKind[];
+  attachedRoutes: number;
+  conditions: Condition[];
+}
+
+/** gateway.networking.k8s.io/v1 Gateway. */
+export interface Gateway extends KubeObject {
+  spec: {
+    gatewayClassName: string;
+    listeners: Listener[];
+    addresses?: GatewaySpecAddress[];
+    infrastructure?: {
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+      parametersRef?: { group: string; kind: string; name: string };
+    };
+    [extra: string]: unknown;
+  };
+  status?: {
+    addresses?: GatewayStatusAddress[];
+    conditions?: Condition[];
+    listeners?: ListenerStatus[];
+    [extra: string]: unknown;
+  };
+}
+
+/** A route's reference to its parent Gateway (and optionally a listener of it). */
+export interface ParentReference {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name: string;
+  sectionName?: string;
+  port?: number;
+}
+
+/** A route's reference to a backend (a Service port, usually). */
+export interface BackendRef {
+  group?: string;
+  kind?: string;
+  name: string;
+  namespace?: string;
+  port?: number;
+  weight?: number;
+}
+
+/** One rule of a TCPRoute/UDPRoute (v1 allows exactly one; v1alpha2 up to 16). */
+export interface L4RouteRule {
+  name?: string;
+  backendRefs?: BackendRef[];
+}
+
+/** One entry of a route's status.parents. */
+export interface RouteParentStatus {
+  parentRef: ParentReference;
+  controllerName: string;
+  conditions: Condition[];
+}
+
+/** The route kinds this project serves. */
+export type L4RouteKind = 'TCPRoute' | 'UDPRoute';
+
+/** gateway.networking.k8s.io TCPRoute or UDPRoute (v1, or deprecated v1alpha2). */
+export interface L4Route extends KubeObject {
+  kind?: L4RouteKind;
+  spec: { parentRefs?: ParentReference[]; rules: L4RouteRule[]; [extra: string]: unknown };
+  status?: { parents?: RouteParentStatus[] };
+}
+
+/** gateway.networking.k8s.io ReferenceGrant (v1beta1 storage, v1 served). Lives in the target namespace. */
+export interface ReferenceGrant extends KubeObject {
+  spec: {
+    from: { group: string; kind: string; namespace: string }[];
+    to: { group: string; kind: string; name?: string }[];
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Core and discovery objects
+
+/** One port of a Service. */
+export interface ServicePort {
+  name?: string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  port: number;
+  targetPort?: number | string;
+  nodePort?: number;
+  appProtocol?: string;
+}
+
+/** v1 Service. */
+export interface Service extends KubeObject {
+  spec?: {
+    type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+    selector?: Record<string, string>;
+    ports?: ServicePort[];
+    clusterIP?: string;
+    clusterIPs?: string[];
+    loadBalancerIP?: string;
+    loadBalancerClass?: string;
+    externalTrafficPolicy?: 'Cluster' | 'Local';
+    ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+    ipFamilies?: ('IPv4' | 'IPv6')[];
+    externalName?: string;
+    allocateLoadBalancerNodePorts?: boolean;
+    [extra: string]: unknown;
+  };
+  status?: {
+    loadBalancer?: { ingress?: { ip?: string; hostname?: string; ports?: { port: number; protocol: string }[] }[] };
+    [extra: string]: unknown;
+  };
+}
+
+/** One endpoint of an EndpointSlice. */
+export interface Endpoint {
+  addresses: string[];
+  conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+  hostname?: string;
+  nodeName?: string;
+  zone?: string;
+  targetRef?: { kind?: string; namespace?: string; name?: string; uid?: string };
+}
+
+/** discovery.k8s.io/v1 EndpointSlice. */
+export interface EndpointSlice extends KubeObject {
+  addressType: 'IPv4' | 'IPv6' | 'FQDN';
+  endpoints: Endpoint[];
+  ports?: { name?: string; protocol?: string; port?: number; appProtocol?: string }[];
+}
+
+/** v1 Namespace. */
+export interface Namespace extends KubeObject {
+  spec?: { finalizers?: string[] };
+  status?: { phase?: string };
+}
+
+/** v1 ConfigMap. */
+export interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+}
