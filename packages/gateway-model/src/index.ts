@@ -9,3 +9,4 @@ export function addressFamilies(addresses: readonly { value: string }[]): IPFami
 }
 
 export type * from './types.js';
+export { boundedLabelValue, boundedName, MAX_NAME_LENGTH } from './names.js';
