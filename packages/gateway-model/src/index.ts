@@ -1,12 +1,15 @@
-import { familyOf, type IPFamily } from '@kube-vip-gw/ipam';
-
-/** The API group of the Gateway API. */
-export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
-
-/** Families of a Gateway's status addresses, in order. */
-export function addressFamilies(addresses: readonly { value: string }[]): IPFamily[] {
-  return addresses.map((a) => familyOf(a.value)).filter((f): f is IPFamily => f !== undefined);
-}
-
+// Public entry of @kube-vip-gw/gateway-model: the pure Gateway API model shared by the controller, the CLI and tests.
 export type * from './types.js';
 export { boundedLabelValue, boundedName, MAX_NAME_LENGTH } from './names.js';
+export * from './constants.js';
+export * from './errors.js';
+export * from './conditions.js';
+export * from './defaults.js';
+export * from './selectors.js';
+export * from './parameters.js';
+export * from './gatewayclass.js';
+export * from './listeners.js';
+export * from './attachment.js';
+export * from './backends.js';
+export * from './route-status.js';
+export * from './gateway.js';

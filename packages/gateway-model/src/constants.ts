@@ -1,0 +1,165 @@
+// Every Gateway API string this project writes or compares: groups, kinds, condition types, reasons, labels,
+// annotations, the finalizer and feature names. Other packages import these instead of spelling strings out.
+// Values are those of sigs.k8s.io/gateway-api v1.6.1 (apis/v1, pkg/features).
+
+/** The API group of the Gateway API. */
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+/** The core API group ("" in references such as backendRefs). */
+export const CORE_GROUP = '';
+
+/** Object kinds this project reads or refers to. */
+export const Kind = {
+  Gateway: 'Gateway',
+  GatewayClass: 'GatewayClass',
+  TCPRoute: 'TCPRoute',
+  UDPRoute: 'UDPRoute',
+  ReferenceGrant: 'ReferenceGrant',
+  Service: 'Service',
+  ConfigMap: 'ConfigMap',
+} as const;
+
+/** Listener protocols this implementation serves (HTTP, HTTPS, TLS and custom ones are reported as unsupported). */
+export const ListenerProtocol = { TCP: 'TCP', UDP: 'UDP' } as const;
+
+/** A listener protocol this implementation serves. */
+export type SupportedProtocol = (typeof ListenerProtocol)[keyof typeof ListenerProtocol];
+
+/** Gateway address types (only IPAddress is supported; the others get UnsupportedAddress). */
+export const AddressType = { IPAddress: 'IPAddress', Hostname: 'Hostname', NamedAddress: 'NamedAddress' } as const;
+
+/** allowedRoutes.namespaces.from values valid for routes (None exists only for ListenerSets). */
+export const FromNamespaces = { All: 'All', Same: 'Same', Selector: 'Selector' } as const;
+
+/** The label the API server puts on every Namespace with its own name; used to match namespaces by name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Condition types on a GatewayClass. */
+export const GatewayClassConditionType = { Accepted: 'Accepted', SupportedVersion: 'SupportedVersion' } as const;
+
+/** Condition reasons on a GatewayClass. */
+export const GatewayClassReason = {
+  Accepted: 'Accepted',
+  InvalidParameters: 'InvalidParameters',
+  Unsupported: 'Unsupported',
+  UnsupportedVersion: 'UnsupportedVersion',
+  Pending: 'Pending',
+  SupportedVersion: 'SupportedVersion',
+} as const;
+
+/** Condition types on a Gateway, including our domain-prefixed announcement condition (DESIGN §4.3). */
+export const GatewayConditionType = {
+  Accepted: 'Accepted',
+  Programmed: 'Programmed',
+  /** Custom: kube-vip has announced the address (Service status.loadBalancer.ingress is set). */
+  Announced: 'kube-vip.io/Announced',
+} as const;
+
+/** Condition reasons on a Gateway. */
+export const GatewayReason = {
+  Accepted: 'Accepted',
+  ListenersNotValid: 'ListenersNotValid',
+  Invalid: 'Invalid',
+  InvalidParameters: 'InvalidParameters',
+  UnsupportedAddress: 'UnsupportedAddress',
+  Pending: 'Pending',
+  Programmed: 'Programmed',
+  NoResources: 'NoResources',
+  AddressNotAssigned: 'AddressNotAssigned',
+  AddressNotUsable: 'AddressNotUsable',
+  /** Custom, for the Announced condition. */
+  Announced: 'Announced',
+  /** Custom, for the Announced condition. */
+  NotAnnounced: 'NotAnnounced',
+} as const;
+
+/** Condition types on a listener status. */
+export const ListenerConditionType = {
+  Accepted: 'Accepted',
+  Programmed: 'Programmed',
+  ResolvedRefs: 'ResolvedRefs',
+  Conflicted: 'Conflicted',
+} as const;
+
+/** Condition reasons on a listener status. */
+export const ListenerReason = {
+  Accepted: 'Accepted',
+  PortUnavailable: 'PortUnavailable',
+  UnsupportedProtocol: 'UnsupportedProtocol',
+  UnsupportedValue: 'UnsupportedValue',
+  Pending: 'Pending',
+  Programmed: 'Programmed',
+  Invalid: 'Invalid',
+  ResolvedRefs: 'ResolvedRefs',
+  InvalidRouteKinds: 'InvalidRouteKinds',
+  RefNotPermitted: 'RefNotPermitted',
+  HostnameConflict: 'HostnameConflict',
+  ProtocolConflict: 'ProtocolConflict',
+  NoConflicts: 'NoConflicts',
+} as const;
+
+/** Condition types on a route's status.parents entry. */
+export const RouteConditionType = {
+  Accepted: 'Accepted',
+  ResolvedRefs: 'ResolvedRefs',
+  PartiallyInvalid: 'PartiallyInvalid',
+} as const;
+
+/** Condition reasons on a route's status.parents entry. */
+export const RouteReason = {
+  Accepted: 'Accepted',
+  NotAllowedByListeners: 'NotAllowedByListeners',
+  NoMatchingParent: 'NoMatchingParent',
+  NoMatchingListenerHostname: 'NoMatchingListenerHostname',
+  UnsupportedValue: 'UnsupportedValue',
+  Pending: 'Pending',
+  ResolvedRefs: 'ResolvedRefs',
+  RefNotPermitted: 'RefNotPermitted',
+  InvalidKind: 'InvalidKind',
+  BackendNotFound: 'BackendNotFound',
+  UnsupportedProtocol: 'UnsupportedProtocol',
+} as const;
+
+/** Finalizer put on a GatewayClass while Gateways use it (GatewayClassFinalizerGatewaysExist). */
+export const GATEWAY_EXISTS_FINALIZER = 'gateway-exists-finalizer.gateway.networking.k8s.io';
+
+/** Annotation on the Gateway API CRDs carrying the release they come from (e.g. "v1.6.1"). */
+export const BUNDLE_VERSION_ANNOTATION = 'gateway.networking.k8s.io/bundle-version';
+
+/** Annotation on the Gateway API CRDs carrying their channel ("standard" or "experimental"). */
+export const CHANNEL_ANNOTATION = 'gateway.networking.k8s.io/channel';
+
+/** Label every object generated for a Gateway carries with the Gateway's name (GEP-1762, MUST). */
+export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
+/** Label every object generated for a Gateway carries with its GatewayClass's name (GEP-1762, SHOULD). */
+export const GATEWAY_CLASS_NAME_LABEL = 'gateway.networking.k8s.io/gateway-class-name';
+
+/** Gateway API feature names this implementation can claim in GatewayClass status.supportedFeatures. */
+export const Feature = {
+  Gateway: 'Gateway',
+  GatewayAddressEmpty: 'GatewayAddressEmpty',
+  GatewayInfrastructurePropagation: 'GatewayInfrastructurePropagation',
+  GatewayStaticAddresses: 'GatewayStaticAddresses',
+  ReferenceGrant: 'ReferenceGrant',
+  TCPRoute: 'TCPRoute',
+  UDPRoute: 'UDPRoute',
+} as const;
+
+/** A feature name this implementation can claim. */
+export type FeatureName = (typeof Feature)[keyof typeof Feature];
+
+/** Every claimable feature, sorted ascending as status.supportedFeatures must be. */
+export const CLAIMABLE_FEATURES: readonly FeatureName[] = Object.values(Feature).sort();
+
+/** Gateway API minor releases whose CRDs this implementation supports (TCPRoute/UDPRoute v1 exist from v1.6). */
+export const SUPPORTED_BUNDLE_MINORS: readonly string[] = ['v1.6'];
+
+/** Largest weight a backendRef may carry. */
+export const MAX_BACKEND_WEIGHT = 1_000_000;
+
+/** Most entries a route's status.parents may hold (CRD maxItems). */
+export const MAX_ROUTE_PARENTS = 32;
+
+/** Longest condition message the API server accepts. */
+export const MAX_CONDITION_MESSAGE_LENGTH = 32_768;
