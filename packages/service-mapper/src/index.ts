@@ -1,4 +1,39 @@
-import { GATEWAY_API_GROUP } from '@kube-vip-gw/gateway-model';
+// @kube-vip-gw/service-mapper: from a Gateway's served listeners to the Services (and EndpointSlices) kube-vip
+// announces, with pluggable strategies, and the minimal plan of writes to get there. Pure: no I/O, no clock.
 
-/** Label every generated object carries with the name of its Gateway (GEP-1762). */
-export const GATEWAY_NAME_LABEL = `${GATEWAY_API_GROUP}/gateway-name`;
+export * from './constants.js';
+export * from './errors.js';
+export type * from './types.js';
+export { applyMergePatch, createMergePatch, isEmptyPatch, type JsonObject, type JsonValue } from './merge-patch.js';
+export { parseServiceSelector, routeSelector, type ServiceSelector } from './selector.js';
+export { createStrategyContext, listenerPortName, type ServiceOptions, type ServiceStrategy, type StrategyContext } from './strategy.js';
+export { AUTO_STRATEGY, BUILT_IN_STRATEGIES, createStrategyRegistry, StrategyRegistry } from './registry.js';
+export { automaticStrategy, resolveStrategyName, type StrategyChoice, type StrategySource } from './resolve.js';
+export { createStrategy } from './strategies/create.js';
+export { duplicateStrategy } from './strategies/duplicate.js';
+export { ENDPOINTS_PER_SLICE, endpointsStrategy } from './strategies/endpoints.js';
+export { updateStrategy } from './strategies/update.js';
+export { desiredForGateway, mapListener } from './mapper.js';
+export {
+  isEmptyPlan,
+  planChanges,
+  planRelease,
+  type ActualObjects,
+  type ChangePlan,
+  type ObjectPatch,
+  type ObjectRef,
+  type ObjectReplacement,
+  type PlanProblem,
+} from './plan.js';
+export {
+  adoptService,
+  readUpdateRecord,
+  RECORDED_SPEC_FIELDS,
+  restoreService,
+  writeUpdateRecord,
+  type AdoptionOutcome,
+  type PortKey,
+  type RecordedSpecField,
+  type UpdateRecord,
+} from './update-record.js';
+export { leaseName, listenerServiceName } from './internal/envelope.js';

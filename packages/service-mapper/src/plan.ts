@@ -1,0 +1,260 @@
+// The minimal set of writes that turns the actual objects into the desired ones. Only fields we own are compared and
+// patched; everything the API server allocates (clusterIP(s), node ports, defaults), everything kube-vip writes
+// (status, kube-vip.io/vipHost, hwaddr, requestedIP) and every key others add is left alone. Only objects we own
+// (our labels AND a controller owner reference to this Gateway) are ever deleted; a user's Service never is.
+import { boundedLabelValue, type EndpointSlice, type KubeObject, type Service, type ServicePort } from '@kube-vip-gw/gateway-model';
+import { GATEWAY_NAME_LABEL, KUBE_VIP_WRITTEN_ANNOTATIONS, OWNED_METADATA_ANNOTATION, UPDATE_RECORD_ANNOTATION } from './constants.js';
+import { InvalidUpdateRecordError } from './errors.js';
+import { isGenerated, isOwnedBy, readOwnedKeys } from './internal/owned.js';
+import { createMergePatch, isEmptyPatch, type JsonObject } from './merge-patch.js';
+import type { GatewayDesired, GatewayIdentity, MappingProblem } from './types.js';
+import { adoptService, readUpdateRecord, restoreService } from './update-record.js';
+
+/** The objects the controller found for a Gateway: ours by label, plus the user Services that `update` targets or adopted. */
+export interface ActualObjects {
+  services: readonly Service[];
+  endpointSlices: readonly EndpointSlice[];
+}
+
+/** Identifies one object to write or delete. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: 'Service' | 'EndpointSlice';
+  namespace: string;
+  name: string;
+  /** uid of the live object, as a delete precondition. */
+  uid?: string;
+}
+
+/** A change to an existing object. */
+export interface ObjectPatch extends ObjectRef {
+  /** update: an object we own; adopt: a user's Service taken over by `update`; restore: giving it back. */
+  reason: 'update' | 'adopt' | 'restore';
+  /** JSON merge patch (application/merge-patch+json); carries metadata.resourceVersion as an optimistic lock. */
+  patch: JsonObject;
+  /** The whole object after the patch (for clients that update rather than patch, and for tests). */
+  after: Service | EndpointSlice;
+}
+
+/** An object to delete and create again because a field Kubernetes makes immutable must change. */
+export interface ObjectReplacement {
+  existing: ObjectRef;
+  desired: Service | EndpointSlice;
+  why: string;
+}
+
+/** A problem found while planning, tied to the object it concerns. */
+export interface PlanProblem extends MappingProblem {
+  object: ObjectRef;
+}
+
+/** What to write, in order: create, patch, replace (delete then create), delete. Empty when nothing changed. */
+export interface ChangePlan {
+  create: (Service | EndpointSlice)[];
+  patch: ObjectPatch[];
+  replace: ObjectReplacement[];
+  delete: ObjectRef[];
+  problems: PlanProblem[];
+}
+
+/** True when the plan makes no write (problems may still need reporting). */
+export function isEmptyPlan(plan: ChangePlan): boolean {
+  return plan.create.length + plan.patch.length + plan.replace.length + plan.delete.length === 0;
+}
+
+/** Spec fields we own on our Services even when the desired object omits them (so they are removed). */
+const OWNED_ABSENT_SPEC_FIELDS = ['selector'] as const;
+
+/** The writes that make `actual` match `desired` for one Gateway; see the module comment for what is never touched. */
+export function planChanges(desired: GatewayDesired, actual: ActualObjects): ChangePlan {
+  const gw = desired.gateway;
+  const plan: ChangePlan = { create: [], patch: [], replace: [], delete: [], problems: [] };
+  const actualServices = indexByKey(actual.services);
+  const actualSlices = indexByKey(actual.endpointSlices);
+
+  const planOwned = <T extends Service | EndpointSlice>(kind: 'Service' | 'EndpointSlice', wanted: readonly T[], index: Map<string, T>) => {
+    for (const d of wanted) {
+      const a = index.get(keyOf(d));
+      if (a === undefined) {
+        plan.create.push(structuredClone(d));
+        continue;
+      }
+      if (a.metadata.deletionTimestamp !== undefined) continue; // being deleted: create it again once it is gone
+      if (!isOwnedBy(a, gw)) {
+        plan.problems.push({
+          severity: 'Error',
+          reason: 'NameConflict',
+          message: `${kind} ${keyOf(a)} exists but is not owned by Gateway ${gw.namespace}/${gw.name}; it is left alone and the listener is not served`,
+          object: refOf(kind, a),
+        });
+        continue;
+      }
+      const why = kind === 'Service' ? immutableServiceChange(a as Service, d as Service) : immutableSliceChange(a as EndpointSlice, d as EndpointSlice);
+      if (why !== undefined) {
+        plan.replace.push({ existing: refOf(kind, a), desired: structuredClone(d), why });
+        continue;
+      }
+      const after = kind === 'Service' ? mergeOwnedService(a as Service, d as Service) : mergeOwnedSlice(a as EndpointSlice, d as EndpointSlice);
+      pushPatch(plan, kind, 'update', a, after);
+    }
+  };
+  planOwned('Service', desired.services, actualServices);
+  planOwned('EndpointSlice', desired.endpointSlices, actualSlices);
+
+  const adopted = new Set<string>();
+  for (const adoption of desired.adoptions) {
+    const key = `${adoption.namespace}/${adoption.name}`;
+    adopted.add(key);
+    const ref: ObjectRef = { apiVersion: 'v1', kind: 'Service', namespace: adoption.namespace, name: adoption.name };
+    const a = actualServices.get(key);
+    if (a === undefined) {
+      plan.problems.push({ severity: 'Error', reason: 'AdoptedServiceNotFound', message: `Service ${key} to adopt (update strategy) was not found`, object: ref });
+      continue;
+    }
+    if (isGenerated(a)) {
+      plan.problems.push({
+        severity: 'Error',
+        reason: 'AdoptionConflict',
+        message: `Service ${key} was generated for a Gateway; the update strategy only adopts users' Services`,
+        object: refOf('Service', a),
+      });
+      continue;
+    }
+    const outcome = adoptService(a, adoption, gw);
+    if ('problem' in outcome) plan.problems.push({ ...outcome.problem, object: refOf('Service', a) });
+    else pushPatch(plan, 'Service', 'adopt', a, outcome.service);
+  }
+
+  const wantedKeys = new Set([...desired.services, ...desired.endpointSlices].map((o) => `${o.kind}:${keyOf(o)}`));
+  for (const [kind, list] of [['EndpointSlice', actual.endpointSlices], ['Service', actual.services]] as const) {
+    for (const a of list) {
+      if (wantedKeys.has(`${kind}:${keyOf(a)}`) || a.metadata.deletionTimestamp !== undefined) continue;
+      if (isOwnedBy(a, gw)) plan.delete.push(refOf(kind, a));
+    }
+  }
+  for (const a of actual.services) {
+    if (adopted.has(keyOf(a))) continue;
+    const record = readUpdateRecord(a);
+    if (record === undefined) continue;
+    if (record instanceof InvalidUpdateRecordError) {
+      // Only report a broken record when it could be ours: labelled for this Gateway.
+      if (isLabelledFor(a, gw))
+        plan.problems.push({ severity: 'Error', reason: 'InvalidUpdateRecord', message: `${record.message}; restore the Service by hand`, object: refOf('Service', a) });
+      continue;
+    }
+    if (record.gateway.uid !== gw.uid) continue;
+    const outcome = restoreService(a);
+    if ('problem' in outcome) plan.problems.push({ ...outcome.problem, object: refOf('Service', a) });
+    else pushPatch(plan, 'Service', 'restore', a, outcome.service);
+  }
+  return plan;
+}
+
+/**
+ * Everything to undo when a Gateway goes away (run it under a finalizer before the Gateway is deleted): delete the
+ * objects it owns (garbage collection would too) and restore every user Service it adopted (nothing else would).
+ */
+export function planRelease(gateway: GatewayIdentity, actual: ActualObjects): ChangePlan {
+  return planChanges({ gateway, services: [], endpointSlices: [], adoptions: [], listeners: [], problems: [] }, actual);
+}
+
+function pushPatch(plan: ChangePlan, kind: 'Service' | 'EndpointSlice', reason: ObjectPatch['reason'], a: Service | EndpointSlice, after: Service | EndpointSlice) {
+  const patch = createMergePatch(a as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>);
+  if (isEmptyPatch(patch)) return;
+  if (a.metadata.resourceVersion !== undefined) {
+    const meta = (patch['metadata'] ??= {}) as JsonObject;
+    meta['resourceVersion'] = a.metadata.resourceVersion;
+  }
+  plan.patch.push({ ...refOf(kind, a), reason, patch, after });
+}
+
+function immutableServiceChange(a: Service, d: Service): string | undefined {
+  const aSpec = a.spec ?? {};
+  const dSpec = d.spec ?? {};
+  if (aSpec.type === 'LoadBalancer' && (aSpec.loadBalancerClass ?? '') !== (dSpec.loadBalancerClass ?? ''))
+    return `spec.loadBalancerClass changes from ${JSON.stringify(aSpec.loadBalancerClass ?? '')} to ${JSON.stringify(dSpec.loadBalancerClass ?? '')} and cannot be changed in place`;
+  const aPrimary = aSpec.ipFamilies?.[0];
+  const dPrimary = dSpec.ipFamilies?.[0];
+  if (aPrimary !== undefined && dPrimary !== undefined && aPrimary !== dPrimary)
+    return `the primary IP family changes from ${aPrimary} to ${dPrimary} and cannot be changed in place`;
+  return undefined;
+}
+
+function immutableSliceChange(a: EndpointSlice, d: EndpointSlice): string | undefined {
+  return a.addressType !== d.addressType ? `addressType changes from ${a.addressType} to ${d.addressType} and cannot be changed in place` : undefined;
+}
+
+/** `a` with our labels/annotations synced (keys we set before but not now removed; others' keys kept) and owner set. */
+function mergeOwnedMetadata<T extends KubeObject>(a: T, d: T): T {
+  const after = structuredClone(a);
+  const before = readOwnedKeys(a);
+  const protectedKeys = new Set<string>(KUBE_VIP_WRITTEN_ANNOTATIONS);
+  const sync = (field: 'labels' | 'annotations', previouslyOwned: string[]) => {
+    const wanted = d.metadata[field] ?? {};
+    const current = (after.metadata[field] ??= {});
+    for (const k of previouslyOwned) if (!(k in wanted) && !protectedKeys.has(k)) delete current[k];
+    for (const [k, v] of Object.entries(wanted)) if (!protectedKeys.has(k)) current[k] = v;
+  };
+  sync('labels', before.labels);
+  sync('annotations', [...before.annotations, OWNED_METADATA_ANNOTATION]);
+  delete after.metadata.annotations?.[UPDATE_RECORD_ANNOTATION];
+  const refs = after.metadata.ownerReferences ?? [];
+  for (const ref of d.metadata.ownerReferences ?? []) {
+    const i = refs.findIndex((r) => r.uid === ref.uid);
+    if (i >= 0) refs[i] = { ...refs[i]!, ...ref };
+    else refs.push({ ...ref });
+  }
+  after.metadata.ownerReferences = refs;
+  return after;
+}
+
+function mergeOwnedService(a: Service, d: Service): Service {
+  const after = mergeOwnedMetadata(a, d);
+  const spec = (after.spec ??= {});
+  const dSpec = d.spec ?? {};
+  for (const field of OWNED_ABSENT_SPEC_FIELDS) if (!(field in dSpec)) delete spec[field];
+  for (const [field, value] of Object.entries(dSpec)) {
+    if (value === undefined) continue;
+    spec[field] = field === 'ports' ? withAllocatedNodePorts(value as ServicePort[], a.spec?.ports ?? []) : structuredClone(value);
+  }
+  return after;
+}
+
+/** Desired ports keeping the node ports the API server allocated for the same port and protocol. */
+function withAllocatedNodePorts(wanted: readonly ServicePort[], actual: readonly ServicePort[]): ServicePort[] {
+  return wanted.map((p) => {
+    const live = actual.find((q) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+    return live?.nodePort !== undefined ? { ...p, nodePort: live.nodePort } : { ...p };
+  });
+}
+
+function mergeOwnedSlice(a: EndpointSlice, d: EndpointSlice): EndpointSlice {
+  const after = mergeOwnedMetadata(a, d);
+  after.endpoints = structuredClone(d.endpoints);
+  if (d.ports !== undefined) after.ports = structuredClone(d.ports);
+  else delete after.ports;
+  return after;
+}
+
+function isLabelledFor(obj: KubeObject, gw: GatewayIdentity): boolean {
+  return obj.metadata.labels?.[GATEWAY_NAME_LABEL] === boundedLabelValue(gw.name);
+}
+
+function keyOf(o: KubeObject): string {
+  return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}
+
+function indexByKey<T extends KubeObject>(list: readonly T[]): Map<string, T> {
+  return new Map(list.map((o) => [keyOf(o), o]));
+}
+
+function refOf(kind: 'Service' | 'EndpointSlice', o: KubeObject): ObjectRef {
+  const ref: ObjectRef = {
+    apiVersion: kind === 'Service' ? 'v1' : 'discovery.k8s.io/v1',
+    kind,
+    namespace: o.metadata.namespace ?? '',
+    name: o.metadata.name,
+  };
+  if (o.metadata.uid !== undefined) ref.uid = o.metadata.uid;
+  return ref;
+}
