@@ -48,7 +48,9 @@ export function indexBackends(services: readonly Service[], referenceGrants: rea
   const grants = new Map<string, ReferenceGrant[]>();
   for (const g of referenceGrants) {
     const ns = g.metadata.namespace ?? '';
-    grants.set(ns, [...(grants.get(ns) ?? []), g]);
+    const list = grants.get(ns) ?? [];
+    list.push(g);
+    grants.set(ns, list);
   }
   return { services: byName, referenceGrants: grants };
 }

@@ -273,7 +273,11 @@ export function evaluateGateway(snapshot: GatewaySnapshot): GatewayEvaluation {
       const parents = mergeRouteParents({ route, controllerName, inScope: (ref) => refersToGateway(ref, gateway), desired, now });
       routes.push({ kind, route, parents, changed: !isDeepStrictEqual(parents, route.status?.parents ?? []) });
       const listenerNames = new Set(verdicts.flatMap((v) => v.listeners));
-      for (const name of listenerNames) attachedTo.set(name, [...(attachedTo.get(name) ?? []), { kind, route, resolution }]);
+      for (const name of listenerNames) {
+        const list = attachedTo.get(name) ?? [];
+        list.push({ kind, route, resolution });
+        attachedTo.set(name, list);
+      }
     }
   }
 

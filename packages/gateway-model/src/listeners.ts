@@ -85,7 +85,9 @@ export function evaluateListeners(gateway: Gateway): ListenerVerdict[] {
   for (const l of listeners) {
     if (routeKindForProtocol(l.protocol) === undefined || !isValidPort(l.port)) continue;
     const key = `${l.port}/${l.protocol}`;
-    byProtocolPort.set(key, [...(byProtocolPort.get(key) ?? []), l.name]);
+    const names = byProtocolPort.get(key) ?? [];
+    names.push(l.name);
+    byProtocolPort.set(key, names);
   }
 
   return listeners.map((listener) => {
