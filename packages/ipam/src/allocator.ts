@@ -257,7 +257,7 @@ function portKey(p: PortKey): string {
 
 function validatePorts(field: string, ports: unknown): Set<string> | null | InvalidRequestError {
   if (ports === undefined) return null;
-  if (!Array.isArray(ports)) return new InvalidRequestError(field, String(ports), 'must be a list of {protocol, port}');
+  if (!Array.isArray(ports)) return new InvalidRequestError(field, ports, 'must be a list of {protocol, port}');
   if (ports.length === 0) return null;
   const out = new Set<string>();
   for (const p of ports as unknown[]) {
@@ -265,10 +265,10 @@ function validatePorts(field: string, ports: unknown): Set<string> | null | Inva
     const proto = rec?.protocol;
     const port = rec?.port;
     if (typeof proto !== 'string' || !PROTOCOLS.has(proto)) {
-      return new InvalidRequestError(field, JSON.stringify(p) ?? String(p), 'protocol must be TCP, UDP or SCTP');
+      return new InvalidRequestError(field, p, 'protocol must be TCP, UDP or SCTP');
     }
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-      return new InvalidRequestError(field, JSON.stringify(p) ?? String(p), 'port must be an integer from 1 to 65535');
+      return new InvalidRequestError(field, p, 'port must be an integer from 1 to 65535');
     }
     out.add(`${proto}/${port}`);
   }
@@ -347,7 +347,7 @@ export class AddressAllocator {
       if (typeof entry !== 'string') {
         if (entry.owner !== undefined) {
           if (typeof entry.owner === 'string' && entry.owner.length > 0) owner = entry.owner;
-          else problems.push(new InvalidRequestError('owner', String(entry.owner), 'must be a non-empty string; recorded without owner'));
+          else problems.push(new InvalidRequestError('owner', entry.owner, 'must be a non-empty string; recorded without owner'));
         }
         const p = validatePorts('ports', entry.ports);
         if (p instanceof InvalidRequestError) problems.push(p);
@@ -520,18 +520,18 @@ export class AddressAllocator {
    */
   allocate(request: AllocationRequest): Result<Allocation, AllocateError> {
     const req = request as Partial<AllocationRequest> | null;
-    if (req === null || typeof req !== 'object') return err(new InvalidRequestError('request', String(req), 'must be an object'));
+    if (req === null || typeof req !== 'object') return err(new InvalidRequestError('request', req, 'must be an object'));
     const policy = req.ipFamilyPolicy ?? 'SingleStack';
     if (!POLICIES.has(policy)) {
-      return err(new InvalidRequestError('ipFamilyPolicy', String(policy), 'expected SingleStack, PreferDualStack or RequireDualStack'));
+      return err(new InvalidRequestError('ipFamilyPolicy', policy, 'expected SingleStack, PreferDualStack or RequireDualStack'));
     }
     const rawFamilies: unknown = req.ipFamilies ?? [];
     const families = (Array.isArray(rawFamilies) ? rawFamilies : [rawFamilies]) as readonly IPFamily[];
     if (families.length > 2 || families.some((f) => f !== 'IPv4' && f !== 'IPv6') || new Set(families).size !== families.length) {
-      return err(new InvalidRequestError('ipFamilies', JSON.stringify(families) ?? String(families), 'expected up to two distinct values of IPv4, IPv6'));
+      return err(new InvalidRequestError('ipFamilies', rawFamilies, 'expected up to two distinct values of IPv4, IPv6'));
     }
     if (req.owner !== undefined && (typeof req.owner !== 'string' || req.owner.length === 0)) {
-      return err(new InvalidRequestError('owner', String(req.owner), 'must be a non-empty string'));
+      return err(new InvalidRequestError('owner', req.owner, 'must be a non-empty string'));
     }
     const ports = validatePorts('ports', req.ports);
     if (ports instanceof InvalidRequestError) return err(ports);
@@ -598,7 +598,7 @@ export class AddressAllocator {
   ): Result<Allocation, AllocateError> {
     const { pool } = sel;
     if (!Array.isArray(requested) || requested.length === 0 || requested.length > 2) {
-      return err(new InvalidRequestError('requested', JSON.stringify(requested) ?? String(requested), 'expected one or two addresses'));
+      return err(new InvalidRequestError('requested', requested, 'expected one or two addresses'));
     }
     const ips: Ip[] = [];
     const shared: boolean[] = [];
@@ -606,7 +606,7 @@ export class AddressAllocator {
       const ip = parseIp(typeof text === 'string' ? text.trim() : text);
       if (typeof ip === 'string') return err(new InvalidAddressError(String(text), ip));
       if (ips.some((o) => o.family === ip.family)) {
-        return err(new InvalidRequestError('requested', JSON.stringify(requested), 'at most one address per family'));
+        return err(new InvalidRequestError('requested', requested, 'at most one address per family'));
       }
       const canonical = formatIp(ip.family, ip.value);
       if (pool.format === 'dhcp') return err(new AddressNotInPoolError(canonical, pool.key, 'the pool is DHCP (0.0.0.0/32)'));

@@ -263,7 +263,7 @@ export function selectPool(
   namespace: string,
 ): Result<PoolSelection, NoPoolError | InvalidPoolError | InvalidRequestError> {
   if (typeof namespace !== 'string' || namespace.length === 0) {
-    return err(new InvalidRequestError('namespace', String(namespace), 'must be a non-empty string'));
+    return err(new InvalidRequestError('namespace', namespace, 'must be a non-empty string'));
   }
   const pool =
     config.pools.get(`cidr-${namespace}`) ??

@@ -48,13 +48,25 @@ export class InvalidAddressError extends Error {
 /** An allocation request whose fields are malformed (unknown ipFamilyPolicy, bad port, empty namespace...). */
 export class InvalidRequestError extends Error {
   readonly _tag = 'InvalidRequestError' as const;
+  /** The offending value, rendered as JSON. */
+  readonly value: string;
   constructor(
     readonly field: string,
-    readonly value: string,
+    value: unknown,
     readonly reason: string,
   ) {
-    super(`${field} ${JSON.stringify(value)}: ${reason}`);
+    const rendered = renderValue(value);
+    super(`${field} ${rendered}: ${reason}`);
+    this.value = rendered;
     this.name = 'InvalidRequestError';
+  }
+}
+
+function renderValue(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }
 
