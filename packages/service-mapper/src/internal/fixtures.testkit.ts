@@ -31,6 +31,7 @@ export function service(
     ipFamilies: over.ipFamilies ?? ['IPv4'],
     ipFamilyPolicy: 'SingleStack',
     sessionAffinity: 'None',
+    internalTrafficPolicy: 'Cluster',
   };
   if (over.selector !== null) spec.selector = over.selector ?? { app: name };
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, uid: `uid-${namespace}-${name}`, resourceVersion: '1' }, spec };
@@ -62,7 +63,10 @@ export function backend(svc: Service, port: number, over: Partial<ResolvedBacken
   return { name: svc.metadata.name, namespace: svc.metadata.namespace!, port, weight: 1, service: svc, endpointSlices: [], ...over };
 }
 
-export function served(over: Partial<ServedListener> & { strategy?: string } = {}): ServedListener {
+/** Overrides for `served`; `strategy` sets the controller flag. */
+export type ServedOverrides = Partial<ServedListener> & { strategy?: string };
+
+export function served(over: ServedOverrides = {}): ServedListener {
   const { strategy, ...rest } = over;
   const route = over.route ?? { kind: 'TCPRoute' as const, namespace: GW_NS, name: 'web' };
   const input: ServedListener = {
@@ -112,8 +116,9 @@ export function kubeVipAnnounces(svc: Service): Service {
 }
 
 /** Applies a plan to a copy of `actual` like the API server followed by kube-vip would; bumps resourceVersions. */
-export function applyPlan(actual: ActualObjects, plan: ChangePlan, opts: { server?: boolean } = {}): ActualObjects {
+export function applyPlan(actual: ActualObjects, plan: ChangePlan, opts: { server?: boolean; kubeVip?: boolean } = {}): ActualObjects {
   const server = opts.server ?? true;
+  const kubeVip = opts.kubeVip ?? server;
   const services = new Map(actual.services.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, structuredClone(s)]));
   const slices = new Map(actual.endpointSlices.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, structuredClone(s)]));
   const bump = <T extends { metadata: { resourceVersion?: string } }>(o: T): T => {
@@ -122,8 +127,15 @@ export function applyPlan(actual: ActualObjects, plan: ChangePlan, opts: { serve
   };
   const store = (o: Service | EndpointSlice) => {
     const key = `${o.metadata.namespace}/${o.metadata.name}`;
-    if (o.kind === 'Service') services.set(key, bump(server ? kubeVipAnnounces(serverDefaults(o as Service)) : (o as Service)));
-    else slices.set(key, bump(structuredClone(o as EndpointSlice)));
+    if (o.kind === 'Service') {
+      const stored = server ? serverDefaults(o as Service) : structuredClone(o as Service);
+      services.set(key, bump(kubeVip ? kubeVipAnnounces(stored) : stored));
+    }
+    else {
+      const stored = structuredClone(o as EndpointSlice);
+      if (server) stored.metadata.uid ??= `uid-slice-${stored.metadata.name}`;
+      slices.set(key, bump(stored));
+    }
   };
   for (const ref of plan.delete) (ref.kind === 'Service' ? services : slices).delete(`${ref.namespace}/${ref.name}`);
   for (const r of plan.replace) {

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import type { Service } from '@kube-vip-gw/gateway-model';
+import { applyPlan, backend, endpoint, gateway, GW_NS, served, service, slice, type ServedOverrides } from './internal/fixtures.testkit.js';
+import { desiredForGateway } from './mapper.js';
+import { isEmptyPlan, planChanges, planRelease, type ActualObjects, type ChangePlan } from './plan.js';
+import type { GatewayDesired } from './types.js';
+import { readUpdateRecord } from './update-record.js';
+
+const gw = gateway();
+const none: ActualObjects = { services: [], endpointSlices: [] };
+const web = service(GW_NS, 'web', { ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }] });
+const webSlices = [slice(GW_NS, 'web', { port: 8080 }, [endpoint('10.0.0.1'), endpoint('10.0.0.2')])];
+
+function desired(...over: ServedOverrides[]): GatewayDesired {
+  return desiredForGateway(gw, over.map((o) => served({ gateway: gw, ...o })));
+}
+
+/** Plans from `actual`, applies like the API server + kube-vip, and returns the new state and the plan. */
+function converge(d: GatewayDesired, actual: ActualObjects): { plan: ChangePlan; state: ActualObjects } {
+  const plan = planChanges(d, actual);
+  expect(plan.problems).toEqual([]);
+  return { plan, state: applyPlan(actual, plan) };
+}
+
+const svcOf = (state: ActualObjects, name: string) => state.services.find((s) => s.metadata.name === name)!;
+
+describe('planChanges for objects we own', () => {
+  const dup = desired({ strategy: 'duplicate' });
+  const eps = desired({ strategy: 'endpoints', backends: [backend(web, 80, { endpointSlices: webSlices })] });
+
+  it.each([
+    ['duplicate', dup, 1, 0],
+    ['endpoints', eps, 1, 1],
+  ])('%s: creates everything, then plans zero writes once applied', (_, d, services, slices) => {
+    const { plan, state } = converge(d, none);
+    expect(plan.create.filter((o) => o.kind === 'Service')).toHaveLength(services);
+    expect(plan.create.filter((o) => o.kind === 'EndpointSlice')).toHaveLength(slices);
+    expect(plan.patch).toEqual([]);
+    const idle = planChanges(d, state);
+    expect(isEmptyPlan(idle)).toBe(true);
+    expect(idle.problems).toEqual([]);
+  });
+
+  it('patches only the changed field we own, never allocations or kube-vip writes', () => {
+    const { state } = converge(dup, none);
+    const live = svcOf(state, 'kvgw-gw-tcp');
+    expect(live.spec?.clusterIP).toBeDefined();
+    expect(live.spec?.ports?.[0]?.nodePort).toBeDefined();
+    expect(live.metadata.annotations?.['kube-vip.io/vipHost']).toBe('node-a');
+    const moved = desiredForGateway(gw, [served({ gateway: gw, strategy: 'duplicate', addresses: ['192.0.2.99'] })]);
+    const plan = planChanges(moved, state);
+    expect(plan.create).toEqual([]);
+    expect(plan.patch).toHaveLength(1);
+    expect(plan.patch[0]!.patch).toEqual({ metadata: { annotations: { 'kube-vip.io/loadbalancerIPs': '192.0.2.99' }, resourceVersion: live.metadata.resourceVersion } });
+    const after = plan.patch[0]!.after as Service;
+    expect(after.spec?.clusterIP).toBe(live.spec?.clusterIP);
+    expect(after.status).toEqual(live.status);
+    expect(after.metadata.annotations?.['kube-vip.io/vipHost']).toBe('node-a');
+  });
+
+  it('keeps the allocated node port when the target port changes', () => {
+    const { state } = converge(dup, none);
+    const nodePort = svcOf(state, 'kvgw-gw-tcp').spec?.ports?.[0]?.nodePort;
+    const retargeted = desired({ strategy: 'duplicate', backends: [backend(service(GW_NS, 'web', { ports: [{ protocol: 'TCP', port: 80, targetPort: 9090 }] }), 80)] });
+    const plan = planChanges(retargeted, state);
+    expect(plan.patch[0]!.patch['spec']).toEqual({ ports: [{ name: 'tcp', protocol: 'TCP', port: 80, targetPort: 9090, nodePort }] });
+  });
+
+  it('removes a label we set earlier but keeps labels and annotations others added', () => {
+    const labelled = desiredForGateway(gateway({ infrastructure: { labels: { team: 'a' }, annotations: { 'kube-vip.io/serviceInterface': 'eth1' } } }), [
+      served({ gateway: gateway({ infrastructure: { labels: { team: 'a' }, annotations: { 'kube-vip.io/serviceInterface': 'eth1' } } }), strategy: 'duplicate' }),
+    ]);
+    const { state } = converge(labelled, none);
+    const live = svcOf(state, 'kvgw-gw-tcp');
+    expect(live.metadata.labels?.['team']).toBe('a');
+    live.metadata.labels!['someone-else'] = 'x';
+    live.metadata.annotations!['example.com/note'] = 'y';
+    const plan = planChanges(dup, state);
+    expect(plan.patch).toHaveLength(1);
+    expect(plan.patch[0]!.patch['metadata']).toMatchObject({ labels: { team: null }, annotations: { 'kube-vip.io/serviceInterface': null } });
+    const after = plan.patch[0]!.after;
+    expect(after.metadata.labels?.['someone-else']).toBe('x');
+    expect(after.metadata.annotations?.['example.com/note']).toBe('y');
+    expect(after.metadata.annotations?.['kube-vip.io/vipHost']).toBe('node-a');
+  });
+
+  it('switching duplicate -> endpoints removes the selector and adds slices', () => {
+    const { state } = converge(dup, none);
+    const plan = planChanges(eps, state);
+    expect(plan.patch).toHaveLength(1);
+    expect(plan.patch[0]!.patch['spec']).toMatchObject({ selector: null });
+    expect(plan.patch[0]!.after.kind === 'Service' && (plan.patch[0]!.after as Service).spec?.selector).toBeUndefined();
+    expect(plan.create.map((o) => o.kind)).toEqual(['EndpointSlice']);
+  });
+
+  it('endpoint changes patch the slice endpoints only', () => {
+    const { state } = converge(eps, none);
+    const moved = desired({ strategy: 'endpoints', backends: [backend(web, 80, { endpointSlices: [slice(GW_NS, 'web', { port: 8080 }, [endpoint('10.0.0.1')])] })] });
+    const plan = planChanges(moved, state);
+    expect(plan.patch.map((p) => [p.kind, Object.keys(p.patch).sort()])).toEqual([['EndpointSlice', ['endpoints', 'metadata']]]);
+  });
+
+  it('deletes only what it owns when a listener goes away', () => {
+    const { state } = converge(eps, none);
+    const otherGateway = structuredClone(svcOf(state, 'kvgw-gw-tcp'));
+    otherGateway.metadata.ownerReferences = [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'gw', uid: 'uid-other', controller: true }];
+    otherGateway.metadata.name = 'kvgw-gw-other';
+    const labelledOnly = structuredClone(svcOf(state, 'kvgw-gw-tcp'));
+    labelledOnly.metadata.ownerReferences = [];
+    labelledOnly.metadata.name = 'labelled-only';
+    const withOthers: ActualObjects = { services: [...state.services, otherGateway, labelledOnly, web], endpointSlices: state.endpointSlices };
+    const plan = planChanges(desiredForGateway(gw, []), withOthers);
+    expect(plan.delete.map((r) => `${r.kind}/${r.name}`).sort()).toEqual(['EndpointSlice/' + state.endpointSlices[0]!.metadata.name, 'Service/kvgw-gw-tcp'].sort());
+    expect(plan.delete.every((r) => r.uid !== undefined)).toBe(true);
+    expect(plan.patch).toEqual([]);
+  });
+
+  it('leaves an object that is being deleted alone', () => {
+    const { state } = converge(dup, none);
+    svcOf(state, 'kvgw-gw-tcp').metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
+    expect(isEmptyPlan(planChanges(dup, state))).toBe(true);
+    expect(isEmptyPlan(planChanges(desiredForGateway(gw, []), state))).toBe(true);
+  });
+
+  it('reports a user object that has the generated name instead of overwriting it', () => {
+    const squatter = service(GW_NS, 'kvgw-gw-tcp');
+    const plan = planChanges(dup, { services: [squatter], endpointSlices: [] });
+    expect(isEmptyPlan(plan)).toBe(true);
+    expect(plan.problems).toEqual([expect.objectContaining({ reason: 'NameConflict', message: expect.stringContaining('infra/kvgw-gw-tcp exists but is not owned') })]);
+  });
+
+  it.each<[string, ServedOverrides, RegExp]>([
+    ['loadBalancerClass', { parameters: { loadBalancerClass: 'kube-vip.io/kube-vip-class', strategy: { flag: 'duplicate' } } }, /loadBalancerClass changes from "" to "kube-vip.io\/kube-vip-class"/],
+    ['the primary IP family', { addresses: ['2001:db8::1'] }, /primary IP family changes from IPv4 to IPv6/],
+  ])('replaces a Service whose %s must change (immutable)', (_, over, why) => {
+    const { state } = converge(dup, none);
+    const plan = planChanges(desired({ strategy: 'duplicate', ...over }), state);
+    expect(plan.patch).toEqual([]);
+    expect(plan.replace).toEqual([expect.objectContaining({ existing: expect.objectContaining({ name: 'kvgw-gw-tcp' }), why: expect.stringMatching(why) })]);
+  });
+});
+
+describe('planChanges for update (adoption and restore)', () => {
+  const upd = (svc: Service, over: ServedOverrides = {}) => desired({ strategy: 'update', backends: [backend(svc, 80)], ...over });
+
+  it('adopts, is idle once applied, restores on detach, and never deletes the Service', () => {
+    const original = service(GW_NS, 'web', { ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }] });
+    const start: ActualObjects = { services: [original], endpointSlices: [] };
+    const d = upd(original, { listener: { name: 'tcp', port: 9000, protocol: 'TCP' } });
+    const adopt = converge(d, start);
+    expect(adopt.plan.patch.map((p) => p.reason)).toEqual(['adopt']);
+    expect(adopt.plan.patch[0]!.patch['metadata']).toMatchObject({ resourceVersion: '1' });
+    const live = svcOf(adopt.state, 'web');
+    expect(live.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' });
+    expect(live.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])).toEqual([
+      ['tcp-80', 80, 8080],
+      ['tcp-9000', 9000, 8080],
+    ]);
+    expect(live.metadata.ownerReferences).toBeUndefined();
+    expect(isEmptyPlan(planChanges(d, adopt.state))).toBe(true);
+
+    const detach = planChanges(desiredForGateway(gw, []), adopt.state);
+    expect(detach.delete).toEqual([]);
+    expect(detach.patch.map((p) => p.reason)).toEqual(['restore']);
+    const restored = svcOf(applyPlan(adopt.state, detach, { kubeVip: false }), 'web');
+    // Everything is back except what kube-vip wrote meanwhile (not ours to remove) and the resourceVersion.
+    expect(restored.metadata.annotations?.['kube-vip.io/vipHost']).toBe('node-a');
+    const { status: _status, ...rest } = structuredClone(restored);
+    delete rest.metadata.annotations?.['kube-vip.io/vipHost'];
+    if (rest.metadata.annotations && Object.keys(rest.metadata.annotations).length === 0) delete rest.metadata.annotations;
+    expect({ ...rest, metadata: { ...rest.metadata, resourceVersion: '1' } }).toEqual(original);
+  });
+
+  it('planRelease restores adopted Services and deletes owned objects', () => {
+    const { state } = converge(desiredForGateway(gw, [served({ gateway: gw, strategy: 'update' }), served({ gateway: gw, strategy: 'endpoints', listener: { name: 'b', port: 81, protocol: 'TCP' } })]), {
+      services: [web],
+      endpointSlices: [],
+    });
+    const release = planRelease({ namespace: GW_NS, name: 'gw', uid: 'uid-gw' }, state);
+    expect(release.patch.map((p) => [p.reason, p.name])).toEqual([['restore', 'web']]);
+    expect(release.delete.map((r) => r.kind)).toEqual(['Service']);
+  });
+
+  it.each<[string, (s: Service) => Service, string, RegExp]>([
+    [
+      'already adopted by another Gateway',
+      (s) => withRecord(s, JSON.stringify({ ...JSON.parse(recordOf(s)), gateway: { namespace: 'x', name: 'other', uid: 'uid-other' } })),
+      'ServiceAdoptedElsewhere',
+      /already adopted by Gateway x\/other/,
+    ],
+    ['with a corrupted record', (s) => withRecord(s, '{not json'), 'InvalidUpdateRecord', /not JSON/],
+    ['with a record of an unknown version', (s) => withRecord(s, JSON.stringify({ ...JSON.parse(recordOf(s)), version: 2 })), 'InvalidUpdateRecord', /unknown version 2/],
+  ])('refuses a Service %s', (_, edit, reason, text) => {
+    const { state } = converge(upd(web), { services: [web], endpointSlices: [] });
+    const tampered = edit(svcOf(state, 'web'));
+    const plan = planChanges(upd(web), { services: [tampered], endpointSlices: [] });
+    expect(plan.patch).toEqual([]);
+    expect(plan.problems).toEqual([expect.objectContaining({ reason, message: expect.stringMatching(text) })]);
+  });
+
+  it('restores nothing it did not adopt, and reports a broken record only when labelled for this Gateway', () => {
+    const stranger = withRecord(service(GW_NS, 'x'), '{bad');
+    expect(planChanges(desiredForGateway(gw, []), { services: [stranger], endpointSlices: [] }).problems).toEqual([]);
+    const ours = structuredClone(stranger);
+    ours.metadata.labels = { 'gateway.networking.k8s.io/gateway-name': 'gw' };
+    expect(planChanges(desiredForGateway(gw, []), { services: [ours], endpointSlices: [] }).problems).toEqual([
+      expect.objectContaining({ reason: 'InvalidUpdateRecord' }),
+    ]);
+  });
+
+  it('refuses to adopt a missing Service or one generated for a Gateway', () => {
+    expect(planChanges(upd(web), none).problems).toEqual([expect.objectContaining({ reason: 'AdoptedServiceNotFound' })]);
+    const { state } = converge(desired({ strategy: 'duplicate' }), none);
+    const generated = svcOf(state, 'kvgw-gw-tcp');
+    const d = upd(generated);
+    expect(planChanges(d, state).problems).toEqual([expect.objectContaining({ reason: 'AdoptionConflict' })]);
+  });
+
+  it('a Service adopted for two listeners of the Gateway keeps its record in one patch', () => {
+    const d = desiredForGateway(gw, [
+      served({ gateway: gw, strategy: 'update', listener: { name: 'a', port: 80, protocol: 'TCP' } }),
+      served({ gateway: gw, strategy: 'update', listener: { name: 'b', port: 8443, protocol: 'TCP' } }),
+    ]);
+    const plan = planChanges(d, { services: [web], endpointSlices: [] });
+    expect(plan.patch).toHaveLength(1);
+    const record = readUpdateRecord(plan.patch[0]!.after as Service);
+    expect(record).toMatchObject({ addedPorts: [{ port: 8443, protocol: 'TCP' }], renamedPorts: [{ port: 80, protocol: 'TCP', name: null }] });
+  });
+});
+
+function recordOf(s: Service): string {
+  return s.metadata.annotations!['gateway.kube-vip.io/update-record']!;
+}
+
+function withRecord(s: Service, record: string): Service {
+  const out = structuredClone(s);
+  out.metadata.annotations = { ...out.metadata.annotations, 'gateway.kube-vip.io/update-record': record };
+  return out;
+}
