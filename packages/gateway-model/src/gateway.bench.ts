@@ -1,0 +1,39 @@
+// Benchmark of evaluateGateway at the scale of DESIGN §6 (a Gateway reconcile sees only its own routes, so the
+// interesting sizes are routes per Gateway and listeners per Gateway). Run: npx vitest bench --project gateway-model --run
+import { bench, describe } from 'vitest';
+import { evaluateGateway, type GatewaySnapshot } from './gateway.js';
+import { CONTROLLER, gateway, gatewayClass, namespace, NOW, route, service, tcp } from './internal/fixtures.js';
+
+function snapshot(listeners: number, routes: number): GatewaySnapshot {
+  const gw = gateway(Array.from({ length: listeners }, (_, i) => tcp(`l${i}`, 10_000 + i)));
+  return {
+    controllerName: CONTROLLER,
+    gateway: gw,
+    gatewayClass: gatewayClass(),
+    tcpRoutes: Array.from({ length: routes }, (_, i) =>
+      route(`r${i}`, [{ name: 'gw', sectionName: `l${i % listeners}` }], [{ name: `svc${i % 100}`, port: 8080 }], {
+        created: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      }),
+    ),
+    namespaces: [namespace('infra')],
+    services: Array.from({ length: 100 }, (_, i) => service(`svc${i}`, [{ port: 8080 }])),
+    address: { kind: 'assigned', addresses: ['192.0.2.1'] },
+    dataPlane: { kind: 'applied' },
+    now: NOW,
+  };
+}
+
+describe('evaluateGateway', () => {
+  const small = snapshot(4, 5);
+  const typical = snapshot(16, 100);
+  const large = snapshot(64, 5000);
+  bench('4 listeners, 5 routes', () => {
+    evaluateGateway(small);
+  });
+  bench('16 listeners, 100 routes', () => {
+    evaluateGateway(typical);
+  });
+  bench('64 listeners, 5000 routes', () => {
+    evaluateGateway(large);
+  });
+});
