@@ -1,0 +1,268 @@
+// The controller's IPAM state, derived from the cluster and never kept only in memory. Every Gateway's
+// status.addresses and every Service's addresses (kube-vip.io/loadbalancerIPs, spec.loadBalancerIP and
+// status.loadBalancer.ingress) are "sources"; a source belongs to an owner: its Gateway for the Gateway itself and the
+// Services made or adopted for it, else the Service. The allocator's used set is the union of all sources, kept current
+// from informer events, so a restarted controller sees exactly what the cluster holds before its first allocation
+// (two-phase start) and an address never moves.
+import {
+  AddressAllocator,
+  parseIpamConfig,
+  type Allocation,
+  type AllocateError,
+  type IPFamily,
+  type IPFamilyPolicy,
+  type IpamConfig,
+  type PortKey,
+  type Protocol,
+} from '@kube-vip-gw/ipam';
+import { requestedAddresses, type AddressOutcome, type ConfigMap, type Gateway, type Service } from '@kube-vip-gw/gateway-model';
+import { GATEWAY_NAME_LABEL, LOADBALANCER_IPS_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, readUpdateRecord } from '@kube-vip-gw/service-mapper';
+
+/** An owner key: `Gateway/<ns>/<name>` or `Service/<ns>/<name>`. */
+export type OwnerKey = string;
+
+interface Source {
+  owner: OwnerKey;
+  addresses: string[];
+  ports: PortKey[];
+}
+
+/** The owner key of a Gateway. */
+export function gatewayOwner(namespace: string, name: string): OwnerKey {
+  return `Gateway/${namespace}/${name}`;
+}
+
+/** Every address a Service carries (annotation first, then spec.loadBalancerIP, then status ingress IPs), deduplicated. */
+export function serviceAddresses(service: Service): string[] {
+  const out: string[] = [];
+  const annotation = service.metadata.annotations?.[LOADBALANCER_IPS_ANNOTATION];
+  if (annotation) out.push(...annotation.split(',').map((a) => a.trim()).filter(Boolean));
+  if (service.spec?.loadBalancerIP) out.push(service.spec.loadBalancerIP.trim());
+  for (const ingress of service.status?.loadBalancer?.ingress ?? []) if (ingress.ip) out.push(ingress.ip.trim());
+  return [...new Set(out)];
+}
+
+/**
+ * Who holds a Service's addresses: the Gateway it was generated for (our labels and a controller ownerReference to a
+ * Gateway) or adopted by (`update` record), else the Service itself.
+ */
+export function serviceOwner(service: Service): OwnerKey {
+  const ns = service.metadata.namespace ?? '';
+  const labels = service.metadata.labels ?? {};
+  if (labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && labels[GATEWAY_NAME_LABEL] !== undefined) {
+    const owner = (service.metadata.ownerReferences ?? []).find((r) => r.kind === 'Gateway' && r.controller === true);
+    if (owner) return gatewayOwner(ns, owner.name);
+  }
+  const record = readUpdateRecord(service);
+  if (record !== undefined && !(record instanceof Error)) return gatewayOwner(record.gateway.namespace, record.gateway.name);
+  return `Service/${ns}/${service.metadata.name}`;
+}
+
+function servicePorts(service: Service): PortKey[] {
+  return (service.spec?.ports ?? [])
+    .filter((p) => Number.isInteger(p.port))
+    .map((p) => ({ protocol: (p.protocol ?? 'TCP') as Protocol, port: p.port }));
+}
+
+/** The (protocol, port) pairs of a Gateway's TCP and UDP listeners: what it needs exclusively on a shared address. */
+export function gatewayPorts(gateway: Gateway): PortKey[] {
+  const ports: PortKey[] = [];
+  for (const l of gateway.spec?.listeners ?? []) {
+    if ((l.protocol === 'TCP' || l.protocol === 'UDP') && Number.isInteger(l.port)) ports.push({ protocol: l.protocol, port: l.port });
+  }
+  return ports;
+}
+
+/** How a Gateway's addresses are chosen (from its parameters). */
+export interface AddressPolicy {
+  ipFamilyPolicy?: IPFamilyPolicy | undefined;
+  ipFamilies?: readonly IPFamily[] | undefined;
+}
+
+/** The result of deciding a Gateway's addresses: the outcome for its status, and a note for an Event when something was allocated. */
+export interface AddressDecision {
+  outcome: AddressOutcome;
+  /** Set when this decision took new addresses from the pool (for an Event and metrics). */
+  allocated?: Allocation;
+  /** Set when allocation failed (for an Event and metrics). */
+  failure?: AllocateError;
+}
+
+/** Keeps the used set in step with the cluster and decides each Gateway's addresses. */
+export class AddressBook {
+  readonly allocator: AddressAllocator;
+  private readonly sources = new Map<string, Source>();
+  private readonly byOwner = new Map<OwnerKey, Set<string>>();
+  private configProblems: string[] = [];
+
+  constructor(config: IpamConfig = parseIpamConfig({})) {
+    this.allocator = new AddressAllocator(config);
+  }
+
+  /** Switches to a new IPAM ConfigMap (or none); used addresses stay used, even outside every pool now. */
+  setConfigMap(configMap: ConfigMap | undefined): void {
+    const config = parseIpamConfig(configMap?.data ?? {});
+    this.allocator.setConfig(config);
+    this.configProblems = config.problems.map((p) => p.message);
+  }
+
+  /** Problems of the current ConfigMap, one message per malformed key or entry. */
+  get problems(): readonly string[] {
+    return this.configProblems;
+  }
+
+  /** Records (or replaces) the addresses a Gateway's status shows. */
+  observeGateway(gateway: Gateway): void {
+    const ns = gateway.metadata.namespace ?? '';
+    const addresses = (gateway.status?.addresses ?? []).filter((a) => (a.type ?? 'IPAddress') === 'IPAddress').map((a) => a.value);
+    this.setSource(`Gateway/${ns}/${gateway.metadata.name}`, gatewayOwner(ns, gateway.metadata.name), addresses, gatewayPorts(gateway));
+  }
+
+  /** Forgets a deleted Gateway's status addresses (its Services, while they exist, still hold them). */
+  forgetGateway(namespace: string, name: string): void {
+    this.removeSource(`Gateway/${namespace}/${name}`);
+    this.removeSource(`Reservation/${namespace}/${name}`);
+  }
+
+  /** Records (or replaces) a Service's addresses. */
+  observeService(service: Service): void {
+    const key = `Service/${service.metadata.namespace ?? ''}/${service.metadata.name}`;
+    const addresses = serviceAddresses(service);
+    if (addresses.length === 0) this.removeSource(key);
+    else this.setSource(key, serviceOwner(service), addresses, servicePorts(service));
+  }
+
+  /** Forgets a deleted Service's addresses. */
+  forgetService(namespace: string, name: string): void {
+    this.removeSource(`Service/${namespace}/${name}`);
+  }
+
+  /** Addresses an owner holds now, as the allocator sees them. */
+  holdings(owner: OwnerKey): string[] {
+    return this.allocator.holdings(owner);
+  }
+
+  /**
+   * Decides a Gateway's addresses: the spec.addresses it asks for (validated), else the ones it already holds (never
+   * moved, even when the pool changed), else new ones from its namespace's pool. What it decides is held at once
+   * (a reservation), so concurrent reconciles never hand one address out twice, and stays held until the Gateway's
+   * status and Services carry it.
+   */
+  decide(gateway: Gateway, policy: AddressPolicy = {}): AddressDecision {
+    const ns = gateway.metadata.namespace ?? '';
+    const owner = gatewayOwner(ns, gateway.metadata.name);
+    const ports = gatewayPorts(gateway);
+    const requested = requestedAddresses(gateway);
+    if (requested.unsupported.length > 0) return { outcome: { kind: 'unsupportedType', addresses: requested.unsupported } };
+
+    if (requested.static.length > 0) {
+      const usable: string[] = [];
+      const problems: string[] = [];
+      for (const address of requested.static) {
+        const held = this.holdings(owner);
+        if (held.includes(address)) {
+          usable.push(address);
+          continue;
+        }
+        const r = this.allocator.allocate({ namespace: ns, requested: [address], owner, ports });
+        if (r.ok) usable.push(...r.value.addresses);
+        else problems.push(r.error.message);
+      }
+      this.reserve(ns, gateway.metadata.name, usable, ports);
+      if (problems.length > 0) return { outcome: { kind: 'notUsable', message: problems.join('; '), addresses: usable } };
+      return { outcome: { kind: 'assigned', addresses: usable } };
+    }
+
+    const wantedFamilies = this.wantedFamilies(ns, policy);
+    const held = this.orderByFamilies(this.holdings(owner), policy.ipFamilies);
+    const keep = held.filter((a, i) => {
+      const family = a.includes(':') ? 'IPv6' : 'IPv4';
+      return wantedFamilies.includes(family) && held.findIndex((b) => (b.includes(':') ? 'IPv6' : 'IPv4') === family) === i;
+    });
+    const missing = wantedFamilies.filter((f) => !keep.some((a) => (a.includes(':') ? 'IPv6' : 'IPv4') === f));
+    const required = policy.ipFamilyPolicy === 'RequireDualStack' ? missing : keep.length === 0 ? missing.slice(0, 1) : [];
+    if (keep.length > 0 && required.length === 0) {
+      this.reserve(ns, gateway.metadata.name, keep, ports);
+      return { outcome: { kind: 'assigned', addresses: keep } };
+    }
+    const r =
+      keep.length === 0
+        ? this.allocator.allocate({ namespace: ns, ipFamilyPolicy: policy.ipFamilyPolicy, ipFamilies: policy.ipFamilies, owner, ports })
+        : this.allocator.allocate({ namespace: ns, ipFamilyPolicy: 'SingleStack', ipFamilies: required, owner, ports });
+    if (!r.ok) {
+      return { outcome: { kind: 'notAssigned', reason: r.error.message, ...(keep.length > 0 ? { addresses: keep } : {}) }, failure: r.error };
+    }
+    const addresses = this.orderByFamilies([...keep, ...r.value.addresses], policy.ipFamilies);
+    this.reserve(ns, gateway.metadata.name, addresses, ports);
+    return { outcome: { kind: 'assigned', addresses }, allocated: r.value };
+  }
+
+  // The families a Gateway should have, primary first; a pool's missing family is not wanted unless required.
+  private wantedFamilies(namespace: string, policy: AddressPolicy): IPFamily[] {
+    const primary: IPFamily = policy.ipFamilies?.[0] ?? 'IPv4';
+    const secondary: IPFamily = primary === 'IPv4' ? 'IPv6' : 'IPv4';
+    if (policy.ipFamilyPolicy === undefined || policy.ipFamilyPolicy === 'SingleStack') {
+      if (policy.ipFamilies?.[0] !== undefined) return [primary];
+      const pool = this.allocator.poolFor(namespace);
+      const hasV4 = pool.ok && pool.value.pool.format !== 'dhcp' ? pool.value.pool.ranges.IPv4.length > 0 : true;
+      return [hasV4 ? 'IPv4' : 'IPv6'];
+    }
+    if (policy.ipFamilyPolicy === 'RequireDualStack') return [primary, secondary];
+    const pool = this.allocator.poolFor(namespace);
+    if (!pool.ok || pool.value.pool.format === 'dhcp') return [primary];
+    return [primary, secondary].filter((f) => pool.value.pool.ranges[f].length > 0);
+  }
+
+  private orderByFamilies(addresses: readonly string[], families: readonly IPFamily[] | undefined): string[] {
+    const primaryV6 = families?.[0] === 'IPv6';
+    return [...addresses].sort((a, b) => Number(b.includes(':') === primaryV6) - Number(a.includes(':') === primaryV6));
+  }
+
+  private reserve(namespace: string, name: string, addresses: readonly string[], ports: PortKey[]): void {
+    this.setSource(`Reservation/${namespace}/${name}`, gatewayOwner(namespace, name), [...addresses], ports);
+  }
+
+  private setSource(key: string, owner: OwnerKey, addresses: string[], ports: PortKey[]): void {
+    const previous = this.sources.get(key);
+    if (previous && previous.owner === owner && sameList(previous.addresses, addresses) && samePorts(previous.ports, ports)) return;
+    this.sources.set(key, { owner, addresses, ports });
+    if (previous && previous.owner !== owner) this.unlink(key, previous.owner);
+    let keys = this.byOwner.get(owner);
+    if (!keys) this.byOwner.set(owner, (keys = new Set()));
+    keys.add(key);
+    this.refreshOwner(owner);
+  }
+
+  private removeSource(key: string): void {
+    const previous = this.sources.get(key);
+    if (!previous) return;
+    this.sources.delete(key);
+    this.unlink(key, previous.owner);
+  }
+
+  private unlink(key: string, owner: OwnerKey): void {
+    const keys = this.byOwner.get(owner);
+    keys?.delete(key);
+    if (keys && keys.size === 0) this.byOwner.delete(owner);
+    this.refreshOwner(owner);
+  }
+
+  // An owner's hold is the union of its sources: re-record it whenever one of them changes.
+  private refreshOwner(owner: OwnerKey): void {
+    this.allocator.releaseOwner(owner);
+    const entries = [];
+    for (const key of this.byOwner.get(owner) ?? []) {
+      const source = this.sources.get(key)!;
+      for (const address of source.addresses) entries.push({ address, owner, ports: source.ports });
+    }
+    if (entries.length > 0) this.allocator.markUsed(entries);
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function samePorts(a: readonly PortKey[], b: readonly PortKey[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.port === b[i]!.port && x.protocol === b[i]!.protocol);
+}
