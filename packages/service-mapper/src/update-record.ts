@@ -118,6 +118,8 @@ export function adoptService(actual: Service, adoption: ServiceAdoption, gateway
     );
   spec.type = 'LoadBalancer';
   spec.externalTrafficPolicy = adoption.externalTrafficPolicy;
+  // Only a Local LoadBalancer may have a health check node port; the original is recorded and comes back on restore.
+  if (adoption.externalTrafficPolicy !== 'Local') delete spec['healthCheckNodePort'];
   if (adoption.loadBalancerClass !== undefined) spec.loadBalancerClass = adoption.loadBalancerClass;
 
   const ports: ServicePort[] = (spec.ports = structuredClone(actual.spec.ports ?? []));

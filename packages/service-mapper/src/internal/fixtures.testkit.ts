@@ -85,8 +85,24 @@ export function served(over: ServedOverrides = {}): ServedListener {
 
 let nextNodePort = 30000;
 
-/** What kube-apiserver adds to a Service it stores (the subset that matters to the planner). */
+/** kube-apiserver's validation of type-dependent Service fields (ValidateService): throws like a 422 would. */
+export function validateLikeApiServer(svc: Service): void {
+  const spec = svc.spec ?? {};
+  const where = `Service ${svc.metadata.namespace}/${svc.metadata.name}`;
+  const lb = spec.type === 'LoadBalancer';
+  const external = lb || spec.type === 'NodePort';
+  if (!external && (spec.ports ?? []).some((p) => p.nodePort !== undefined)) throw new Error(`${where}: nodePort may not be used with type ${spec.type}`);
+  if (!external && spec.externalTrafficPolicy !== undefined) throw new Error(`${where}: externalTrafficPolicy may only be set on external Services`);
+  if (spec['healthCheckNodePort'] !== undefined && !(lb && spec.externalTrafficPolicy === 'Local'))
+    throw new Error(`${where}: healthCheckNodePort may only be set with type LoadBalancer and externalTrafficPolicy Local`);
+  if (!lb && spec.allocateLoadBalancerNodePorts !== undefined) throw new Error(`${where}: allocateLoadBalancerNodePorts may only be set on a LoadBalancer`);
+  if (!lb && spec.loadBalancerClass !== undefined) throw new Error(`${where}: loadBalancerClass may only be set on a LoadBalancer`);
+  if ((spec.ports ?? []).length > 1 && (spec.ports ?? []).some((p) => !p.name)) throw new Error(`${where}: every port must be named`);
+}
+
+/** What kube-apiserver adds to a Service it stores (the subset that matters to the planner), after validating it. */
 export function serverDefaults(svc: Service): Service {
+  validateLikeApiServer(svc);
   const out = structuredClone(svc);
   const spec = (out.spec ??= {});
   out.metadata.uid ??= `uid-${out.metadata.namespace}-${out.metadata.name}`;
@@ -94,14 +110,11 @@ export function serverDefaults(svc: Service): Service {
   spec.clusterIPs ??= [spec.clusterIP];
   spec['sessionAffinity'] ??= 'None';
   spec['internalTrafficPolicy'] ??= 'Cluster';
-  if (spec.type === 'LoadBalancer' || spec.type === 'NodePort') {
-    spec.ports = (spec.ports ?? []).map((p) => (p.nodePort === undefined ? { ...p, nodePort: nextNodePort++ } : p));
-    spec.externalTrafficPolicy ??= 'Cluster';
-  }
-  if (spec.type === 'LoadBalancer') {
-    spec.allocateLoadBalancerNodePorts ??= true;
-    if (spec.externalTrafficPolicy === 'Local') spec['healthCheckNodePort'] ??= 32000;
-  }
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  const wantsNodePorts = spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
+  if (wantsNodePorts) spec.ports = (spec.ports ?? []).map((p) => (p.nodePort === undefined ? { ...p, nodePort: nextNodePort++ } : p));
+  if (spec.type === 'LoadBalancer' || spec.type === 'NodePort') spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local') spec['healthCheckNodePort'] ??= 32000;
   return out;
 }
 

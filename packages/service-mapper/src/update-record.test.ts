@@ -1,0 +1,205 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import type { Service } from '@kube-vip-gw/gateway-model';
+import { userService } from './internal/arbitraries.testkit.js';
+import { stableStringify } from './internal/json.js';
+import { applyPlan, backend, gateway, GW_NS, served, service } from './internal/fixtures.testkit.js';
+import { desiredForGateway } from './mapper.js';
+import { applyMergePatch } from './merge-patch.js';
+import { isEmptyPlan, planChanges, type ActualObjects } from './plan.js';
+import type { GatewayIdentity, ServiceAdoption } from './types.js';
+import { adoptService, readUpdateRecord, restoreService, writeUpdateRecord, type UpdateRecord } from './update-record.js';
+
+const gw: GatewayIdentity = { namespace: GW_NS, name: 'gw', uid: 'uid-gw' };
+const adoption = (over: Partial<ServiceAdoption> = {}): ServiceAdoption => ({
+  namespace: GW_NS,
+  name: 'web',
+  labels: { implementation: 'kube-vip', 'gateway.networking.k8s.io/gateway-name': 'gw' },
+  annotations: { 'kube-vip.io/loadbalancerIPs': '192.0.2.10', 'kube-vip.io/leaseName': 'kubevip-gw-gw' },
+  externalTrafficPolicy: 'Cluster',
+  ports: [{ protocol: 'TCP', port: 9000, targetPort: 8080 }],
+  ...over,
+});
+
+function adopted(svc: Service, a = adoption()): Service {
+  const out = adoptService(svc, a, gw);
+  if ('problem' in out) throw new Error(out.problem.message);
+  return out.service;
+}
+
+function restored(svc: Service): Service {
+  const out = restoreService(svc);
+  if ('problem' in out) throw new Error(out.problem.message);
+  return out.service;
+}
+
+describe('adoptService', () => {
+  const original = service(GW_NS, 'web', { ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }] });
+
+  it('records every original value it changes', () => {
+    const svc = adopted(original);
+    expect(svc.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' });
+    expect(svc.spec?.ports).toEqual([
+      { protocol: 'TCP', port: 80, targetPort: 8080, name: 'tcp-80' },
+      { protocol: 'TCP', port: 9000, targetPort: 8080, name: 'tcp-9000' },
+    ]);
+    expect(readUpdateRecord(svc)).toEqual({
+      version: 1,
+      gateway: gw,
+      hadLabels: false,
+      hadAnnotations: false,
+      hadPorts: true,
+      labels: { implementation: null, 'gateway.networking.k8s.io/gateway-name': null },
+      annotations: { 'kube-vip.io/loadbalancerIPs': null, 'kube-vip.io/leaseName': null },
+      spec: { type: 'ClusterIP', externalTrafficPolicy: null, loadBalancerClass: null, allocateLoadBalancerNodePorts: null, healthCheckNodePort: null },
+      addedPorts: [{ port: 9000, protocol: 'TCP' }],
+      renamedPorts: [{ port: 80, protocol: 'TCP', name: null }],
+    } satisfies UpdateRecord);
+  });
+
+  it('is idempotent: adopting its own result changes nothing', () => {
+    const once = adopted(original);
+    expect(adopted(once)).toEqual(once);
+  });
+
+  it('keeps the original value of a key it overwrote, across re-adoptions', () => {
+    const labelled = structuredClone(original);
+    labelled.metadata.labels = { implementation: 'other' };
+    const twice = adopted(adopted(labelled));
+    expect((readUpdateRecord(twice) as UpdateRecord).labels['implementation']).toBe('other');
+    expect(restored(twice).metadata.labels).toEqual({ implementation: 'other' });
+  });
+
+  it('gives back a key it no longer sets, and removes a port it no longer needs', () => {
+    const first = adopted(original, adoption({ labels: { team: 'a' }, ports: [{ protocol: 'TCP', port: 9000, targetPort: 8080 }] }));
+    const second = adopted(first, adoption({ labels: {}, ports: [{ protocol: 'TCP', port: 9001, targetPort: 8080 }] }));
+    expect(second.metadata.labels).toEqual({});
+    expect(second.spec?.ports?.map((p) => p.port)).toEqual([80, 9001]);
+    expect(readUpdateRecord(second)).toMatchObject({ labels: {}, addedPorts: [{ port: 9001, protocol: 'TCP' }] });
+  });
+
+  it('never removes a port the user has, and picks a free name for the one it adds', () => {
+    const named = service(GW_NS, 'web', { ports: [{ name: 'a', protocol: 'TCP', port: 80, targetPort: 8080 }, { name: 'tcp-9000', protocol: 'UDP', port: 1, targetPort: 1 }] });
+    const svc = adopted(named);
+    expect(svc.spec?.ports?.map((p) => [p.name, p.port, p.protocol])).toEqual([
+      ['a', 80, 'TCP'],
+      ['tcp-9000', 1, 'UDP'],
+      ['gw-tcp-9000', 9000, 'TCP'],
+    ]);
+  });
+
+  it.each<[string, Service, ServiceAdoption, string, RegExp]>([
+    [
+      'a port the user already uses differently',
+      service(GW_NS, 'web', { ports: [{ name: 'x', protocol: 'TCP', port: 9000, targetPort: 1234 }] }),
+      adoption(),
+      'PortConflict',
+      /already has port 9000\/TCP forwarding to 1234, not 8080/,
+    ],
+    [
+      'changing the class of a LoadBalancer',
+      { ...original, spec: { ...original.spec, type: 'LoadBalancer', loadBalancerClass: 'a' } },
+      adoption({ loadBalancerClass: 'b' }),
+      'StrategyCannotExpress',
+      /loadBalancerClass "a".*to "b"/,
+    ],
+    ['a Service without spec', { ...original, spec: undefined } as Service, adoption(), 'InvalidInput', /has no spec/],
+  ])('refuses %s', (_, svc, a, reason, text) => {
+    const out = adoptService(svc, a, gw);
+    expect(out).toEqual({ problem: expect.objectContaining({ reason, message: expect.stringMatching(text) }) });
+  });
+
+  it('does not set annotations kube-vip writes even when asked', () => {
+    const svc = adopted(original, adoption({ annotations: { 'kube-vip.io/vipHost': 'me', 'gateway.kube-vip.io/update-record': 'x' } }));
+    expect(svc.metadata.annotations?.['kube-vip.io/vipHost']).toBeUndefined();
+    expect(readUpdateRecord(svc)).toMatchObject({ annotations: {} });
+  });
+});
+
+describe('restoreService', () => {
+  it('drops the node ports the API server allocated to a former ClusterIP Service, keeps those of a NodePort one', () => {
+    for (const type of ['ClusterIP', 'NodePort'] as const) {
+      const original = service(GW_NS, 'web', { type, ports: [{ protocol: 'TCP', port: 80, targetPort: 8080, ...(type === 'NodePort' ? { nodePort: 30080 } : {}) }] });
+      const live = adopted(original, adoption({ ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }] }));
+      live.spec!.ports = live.spec!.ports!.map((p) => ({ ...p, nodePort: p.nodePort ?? 31000 }));
+      live.spec!.allocateLoadBalancerNodePorts = true;
+      expect(restored(live)).toEqual(original);
+    }
+  });
+
+  it('leaves a Service without a record untouched', () => {
+    const svc = service(GW_NS, 'web');
+    expect(restored(svc)).toBe(svc);
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['not JSON', '{', /not JSON/],
+    ['not an object', '[1]', /not a JSON object/],
+    ['no gateway', JSON.stringify({ version: 1 }), /gateway must be/],
+    ['a flag of the wrong type', JSON.stringify({ version: 1, gateway: gw, hadLabels: 'yes' }), /hadLabels must be a boolean/],
+    ['labels with numbers', JSON.stringify({ version: 1, gateway: gw, hadLabels: true, hadAnnotations: true, hadPorts: true, labels: { a: 1 }, annotations: {} }), /labels must map/],
+    [
+      'missing spec fields',
+      JSON.stringify({ version: 1, gateway: gw, hadLabels: true, hadAnnotations: true, hadPorts: true, labels: {}, annotations: {}, spec: { type: null } }),
+      /spec must record/,
+    ],
+  ])('rejects a record that is %s, naming the Service', (_, text, reason) => {
+    const svc = service(GW_NS, 'web');
+    svc.metadata.annotations = { 'gateway.kube-vip.io/update-record': text };
+    const out = restoreService(svc);
+    expect(out).toEqual({ problem: expect.objectContaining({ reason: 'InvalidUpdateRecord', message: expect.stringMatching(reason) }) });
+    expect((out as { problem: { message: string } }).problem.message).toContain('Service infra/web');
+  });
+
+  it('reads back what it writes', () => {
+    const record = readUpdateRecord(adopted(service(GW_NS, 'web'))) as UpdateRecord;
+    const svc = service(GW_NS, 'web');
+    svc.metadata.annotations = { 'gateway.kube-vip.io/update-record': writeUpdateRecord(record) };
+    expect(readUpdateRecord(svc)).toEqual(record);
+  });
+});
+
+describe('update followed by detach (property)', () => {
+  const listenerPort = fc.oneof(fc.integer({ min: 1, max: 65535 }), fc.constant(80));
+
+  test.prop([userService, fc.nat(), listenerPort, fc.boolean(), fc.dictionary(fc.constantFrom('team', 'app', 'implementation'), fc.constantFrom('a', 'b'), { maxKeys: 2 })], {
+    numRuns: 300,
+  })('restores the original Service byte for byte, through the real plan, with API server allocations in between', (original, pick, port, server, infraLabels) => {
+    const ports = original.spec!.ports!;
+    const ref = ports[pick % ports.length]!;
+    const kind = ref.protocol === 'UDP' ? 'UDPRoute' : 'TCPRoute';
+    const gwObj = gateway();
+    const addresses = original.spec!.ipFamilies!.length === 2 ? ['192.0.2.10', '2001:db8::10'] : ['192.0.2.10'];
+    const listener = (p: number, labels: Record<string, string>) =>
+      served({
+        gateway: { ...gwObj, spec: { ...gwObj.spec, infrastructure: { labels } } },
+        strategy: 'update',
+        addresses,
+        route: { kind, namespace: GW_NS, name: 'r' },
+        listener: { name: 'l', port: p, protocol: ref.protocol as 'TCP' | 'UDP' },
+        backends: [backend(original, ref.port)],
+      });
+    const start: ActualObjects = { services: [original], endpointSlices: [] };
+    const first = desiredForGateway(gwObj, [listener(port, {})]);
+    const plan1 = planChanges(first, start);
+    if (first.problems.some((p) => p.severity === 'Error') || plan1.problems.length > 0) {
+      // Refused (a port conflict, another class): then nothing is written at all.
+      expect(isEmptyPlan(plan1)).toBe(true);
+      return;
+    }
+    const s1 = applyPlan(start, plan1, { server, kubeVip: false });
+    expect(isEmptyPlan(planChanges(first, s1))).toBe(true);
+    // The Gateway changes while the Service is adopted: new labels, then the listener moves.
+    const second = desiredForGateway(gwObj, [listener(port === 65535 ? 1 : port + 1, infraLabels)]);
+    const plan2 = planChanges(second, s1);
+    const s2 = plan2.problems.length === 0 ? applyPlan(s1, plan2, { server, kubeVip: false }) : s1;
+    const detach = planChanges(desiredForGateway(gwObj, []), s2);
+    expect(detach.delete).toEqual([]);
+    const final = applyPlan(s2, detach, { server, kubeVip: false }).services[0]!;
+    // Byte for byte as the API server serves it: it writes fields in schema order, so canonical JSON (sorted keys) is
+    // what a client reads back. Only the resourceVersion differs, which the server bumps on every write.
+    expect(stableStringify({ ...final, metadata: { ...final.metadata, resourceVersion: '7' } })).toBe(stableStringify(original));
+    // The merge patch alone (what the controller sends) turns the original into the planned object.
+    expect(applyMergePatch(original, plan1.patch[0]!.patch)).toEqual(plan1.patch[0]!.after);
+  });
+});
