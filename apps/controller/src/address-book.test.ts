@@ -43,7 +43,7 @@ describe('AddressBook.decide', () => {
   it('rebuilds from the cluster after a restart: same addresses, nothing moved', () => {
     const before = book({ 'range-global': '10.0.0.10-10.0.0.20' });
     const gws = ['a', 'b', 'c'].map((n) => gateway(n));
-    const assigned = gws.map((g) => (before.decide(g).outcome as { addresses: string[] }).addresses);
+    const assigned = gws.map((g) => (before.decide(g).outcome as { addresses?: readonly string[] }).addresses ?? []);
     // A fresh controller only sees the Gateways' status.
     const after = book({ 'range-global': '10.0.0.10-10.0.0.20' });
     gws.forEach((g, i) => after.observeGateway({ ...g, status: { addresses: assigned[i]!.map((value) => ({ type: 'IPAddress', value })) } }));

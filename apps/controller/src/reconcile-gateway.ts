@@ -1,0 +1,405 @@
+// The Gateway reconciler: the one writer of everything that belongs to a Gateway: its address, its status and listener
+// status, its own entries in routes' status.parents, and the Services/EndpointSlices that realise it (DESIGN §3).
+import {
+  Kind,
+  GatewayConditionType,
+  ListenerConditionType,
+  ListenerReason,
+  evaluateGateway,
+  findCondition,
+  isOurGatewayClass,
+  routeParentsWithoutGateway,
+  setCondition,
+  type AddressOutcome,
+  type AnnouncementOutcome,
+  type DataPlaneOutcome,
+  type Gateway,
+  type GatewayClass,
+  type GatewayEvaluation,
+  type KubeObject,
+  type L4Route,
+  type L4RouteKind,
+  type ParametersLookup,
+  type RouteParentStatus,
+  type Service,
+} from '@kube-vip-gw/gateway-model';
+import {
+  desiredForGateway,
+  isEmptyPlan,
+  planChanges,
+  planRelease,
+  readUpdateRecord,
+  type ActualObjects,
+  type ChangePlan,
+  type GatewayDesired,
+  type GatewayIdentity,
+  type ServedListener,
+  type StrategyRegistry,
+} from '@kube-vip-gw/service-mapper';
+import {
+  EndpointSlice as EndpointSliceResource,
+  Gateway as GatewayResource,
+  Service as ServiceResource,
+  isConflict,
+  isNotFound,
+  type Client,
+  type ResourceDescriptor,
+} from '@kube-vip-gw/controller-runtime';
+import { isDeepStrictEqual as isDeepEqual } from 'node:util';
+import type { AddressBook } from './address-book.js';
+import { classParameters, gatewayParameters, type ParametersResult } from './parameters-lookup.js';
+import { mergeParameters, type GatewayParameters } from './parameters.js';
+import type { ClusterView } from './view.js';
+
+/** Finalizer on Gateways whose `update`-strategy Services must be given back before the Gateway goes away. */
+export const GATEWAY_CLEANUP_FINALIZER = 'gateway.kube-vip.io/cleanup';
+
+/** Kubernetes Event types. */
+export type EventType = 'Normal' | 'Warning';
+
+/** Where reconcilers report Events (the manager's recorder in production; a list in tests). */
+export interface EventSink {
+  event(object: KubeObject & { apiVersion?: string; kind?: string }, type: EventType, reason: string, message: string): void;
+}
+
+/** Counters the Gateway reconciler reports to (metrics in production; optional). */
+export interface GatewayMetrics {
+  allocated(pool: string): void;
+  allocationFailed(reason: string): void;
+}
+
+/** Everything the Gateway reconciler needs. */
+export interface GatewayReconcilerDeps {
+  controllerName: string;
+  client: Client;
+  view: ClusterView;
+  addresses: AddressBook;
+  strategies: StrategyRegistry;
+  /** Route resources served by the cluster (v1, or v1alpha2 on older installs). */
+  routeResources: Record<L4RouteKind, ResourceDescriptor>;
+  /** Controller-wide defaults (from flags): strategy and loadBalancerClass. */
+  defaults: GatewayParameters;
+  events: EventSink;
+  metrics?: GatewayMetrics;
+  now: () => Date;
+}
+
+/** What a reconcile asks of its work queue. */
+export interface ReconcileOutcome {
+  requeueAfterMs?: number;
+}
+
+const STALE_CACHE_RETRY_MS = 500;
+
+function identity(gateway: Gateway): GatewayIdentity {
+  return { namespace: gateway.metadata.namespace ?? '', name: gateway.metadata.name, uid: gateway.metadata.uid ?? '' };
+}
+
+/** Reconciles one Gateway, identified by namespace and name. */
+export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: string, name: string): Promise<ReconcileOutcome> {
+  const { view } = deps;
+  const gateway = view.gateway(namespace, name);
+  if (gateway === undefined) {
+    // Gone: owned Services go with it (ownerReferences); what remains is our route status entries and its addresses.
+    deps.addresses.forgetGateway(namespace, name);
+    return clearRouteParents(deps, { metadata: { namespace, name }, spec: { gatewayClassName: '', listeners: [] } });
+  }
+  const gatewayClass = view.gatewayClass(gateway.spec?.gatewayClassName ?? '');
+  const ours = gatewayClass !== undefined && isOurGatewayClass(gatewayClass, deps.controllerName);
+  if (!ours || gateway.metadata.deletionTimestamp !== undefined) return release(deps, gateway, ours);
+
+  const classParams = classParameters(view, gatewayClass);
+  const gwParams = gatewayParameters(view, gateway);
+  const params = mergeParameters(gwParams.parameters, classParams.parameters, deps.defaults);
+  const decision = deps.addresses.decide(gateway, { ipFamilyPolicy: params.ipFamilyPolicy, ipFamilies: params.ipFamilies });
+  const snapshotBase = snapshot(deps, gateway, gatewayClass, gwParams, decision.outcome);
+
+  const first = evaluateGateway({ ...snapshotBase, dataPlane: { kind: 'pending' } });
+  let dataPlane: DataPlaneOutcome = { kind: 'pending', message: 'waiting for an address' };
+  let desired: GatewayDesired | undefined;
+  if (first.accepted && decision.outcome.kind === 'assigned' && first.addresses.length > 0) {
+    const strategy = { gateway: gwParams.parameters?.serviceBehaviour, gatewayClass: classParams.parameters?.serviceBehaviour, flag: deps.defaults.serviceBehaviour };
+    desired = desiredForGateway(gateway, servedListeners(deps, gateway, gatewayClass, first, params, strategy), deps.strategies);
+    const actual = actualObjects(deps, gateway, desired);
+    const plan = planChanges(desired, actual);
+    const applied = await applyPlan(deps.client, plan);
+    if (applied === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
+    dataPlane = applied === 'ok' ? { kind: 'applied' } : { kind: 'failed', message: applied.message };
+    if (!(await ensureFinalizer(deps, gateway, needsCleanupFinalizer(gateway, desired, actual)))) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
+    for (const p of plan.problems) deps.events.event(gateway, 'Warning', p.reason, p.message);
+  }
+
+  const announcement = decision.outcome.kind === 'assigned' ? announcementOf(view.servicesForGateway(namespace, name)) : undefined;
+  const final = evaluateGateway({ ...snapshotBase, dataPlane, ...(announcement ? { announcement } : {}) });
+  const status = withListenerProblems(gateway, final, desired, deps.now());
+  reportTransitions(deps, gateway, status, decision);
+
+  if (!isDeepEqual(status, gateway.status)) {
+    try {
+      await deps.client.updateStatus(GatewayResource, { ...gateway, status });
+    } catch (e) {
+      if (isConflict(e) || isNotFound(e)) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
+      throw e;
+    }
+  }
+  for (const r of final.routes) {
+    if (r.changed) await writeRouteParents(deps, r.kind, r.route, r.parents);
+  }
+  if (dataPlane.kind === 'failed') throw new Error(`Gateway ${namespace}/${name}: ${dataPlane.message}`);
+  return {};
+}
+
+function snapshot(
+  deps: GatewayReconcilerDeps,
+  gateway: Gateway,
+  gatewayClass: GatewayClass,
+  gwParams: ParametersResult,
+  address: AddressOutcome,
+) {
+  const { view } = deps;
+  const ns = gateway.metadata.namespace ?? '';
+  const tcpRoutes = view.routesForGateway(Kind.TCPRoute, ns, gateway.metadata.name);
+  const udpRoutes = view.routesForGateway(Kind.UDPRoute, ns, gateway.metadata.name);
+  // Only the objects the routes can name: their namespaces, their backend Services, grants in backend namespaces.
+  const routeNamespaces = new Set<string>([ns]);
+  const services = new Map<string, Service>();
+  const backendNamespaces = new Set<string>();
+  for (const route of [...tcpRoutes, ...udpRoutes]) {
+    const routeNs = route.metadata.namespace ?? '';
+    routeNamespaces.add(routeNs);
+    for (const rule of route.spec?.rules ?? []) {
+      for (const ref of rule.backendRefs ?? []) {
+        const backendNs = ref.namespace ?? routeNs;
+        backendNamespaces.add(backendNs);
+        const svc = view.service(backendNs, ref.name);
+        if (svc) services.set(`${backendNs}/${ref.name}`, svc);
+      }
+    }
+  }
+  const parameters: ParametersLookup | undefined = gwParams.lookup;
+  return {
+    controllerName: deps.controllerName,
+    gateway,
+    gatewayClass,
+    tcpRoutes,
+    udpRoutes,
+    namespaces: [...routeNamespaces].map((n) => view.namespace(n)).filter((n) => n !== undefined),
+    services: [...services.values()],
+    referenceGrants: [...backendNamespaces].flatMap((n) => view.referenceGrants(n)),
+    ...(parameters ? { parameters, parametersOptions: gwParams.options } : {}),
+    address,
+    now: deps.now(),
+  };
+}
+
+function servedListeners(
+  deps: GatewayReconcilerDeps,
+  gateway: Gateway,
+  gatewayClass: GatewayClass,
+  evaluation: GatewayEvaluation,
+  params: GatewayParameters,
+  strategy: { gateway?: string | undefined; gatewayClass?: string | undefined; flag?: string | undefined },
+): ServedListener[] {
+  const served: ServedListener[] = [];
+  for (const l of evaluation.listeners) {
+    if (!l.served || (l.protocol !== 'TCP' && l.protocol !== 'UDP')) continue;
+    const route = l.served.route;
+    served.push({
+      gateway,
+      gatewayClassName: gatewayClass.metadata.name,
+      addresses: evaluation.addresses,
+      listener: { name: l.name, port: l.port, protocol: l.protocol },
+      route: {
+        kind: l.served.kind,
+        namespace: route.metadata.namespace ?? '',
+        name: route.metadata.name,
+        ...(route.metadata.labels ? { labels: route.metadata.labels } : {}),
+        ...(route.metadata.annotations ? { annotations: route.metadata.annotations } : {}),
+      },
+      backends: l.served.backends.map((b) => ({
+        name: b.ref.name,
+        namespace: b.ref.namespace,
+        port: b.port.port,
+        weight: b.weight,
+        service: b.service,
+        endpointSlices: deps.view.endpointSlicesForService(b.ref.namespace, b.ref.name),
+      })),
+      parameters: {
+        strategy: Object.fromEntries(Object.entries(strategy).filter(([, v]) => v !== undefined)),
+        ...(params.externalTrafficPolicy ? { externalTrafficPolicy: params.externalTrafficPolicy } : {}),
+        ...(params.loadBalancerClass ? { loadBalancerClass: params.loadBalancerClass } : {}),
+        ...(params.ipFamilyPolicy ? { ipFamilyPolicy: params.ipFamilyPolicy } : {}),
+        ...(gateway.spec.infrastructure?.labels ? { labels: gateway.spec.infrastructure.labels } : {}),
+        ...(gateway.spec.infrastructure?.annotations ? { annotations: gateway.spec.infrastructure.annotations } : {}),
+      },
+    });
+  }
+  return served;
+}
+
+function actualObjects(deps: GatewayReconcilerDeps, gateway: Gateway, desired: GatewayDesired | undefined): ActualObjects {
+  const ns = gateway.metadata.namespace ?? '';
+  const services = new Map<string, Service>();
+  for (const s of deps.view.servicesForGateway(ns, gateway.metadata.name)) services.set(`${s.metadata.namespace}/${s.metadata.name}`, s);
+  for (const a of desired?.adoptions ?? []) {
+    const s = deps.view.service(a.namespace, a.name);
+    if (s) services.set(`${a.namespace}/${a.name}`, s);
+  }
+  return { services: [...services.values()], endpointSlices: deps.view.endpointSlicesForGateway(ns, gateway.metadata.name) };
+}
+
+type ApplyResult = 'ok' | 'stale' | { message: string };
+
+/** Executes a change plan; 'stale' when the cache was behind (conflict, already exists): retry shortly, write nothing else. */
+export async function applyPlan(client: Client, plan: ChangePlan): Promise<ApplyResult> {
+  if (isEmptyPlan(plan)) return 'ok';
+  const resourceOf = (kind: string) => (kind === 'Service' ? ServiceResource : EndpointSliceResource);
+  try {
+    for (const d of plan.delete) {
+      try {
+        await client.delete(resourceOf(d.kind), d, d.uid ? { preconditions: { uid: d.uid } } : {});
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    for (const r of plan.replace) {
+      try {
+        await client.delete(resourceOf(r.existing.kind), r.existing, r.existing.uid ? { preconditions: { uid: r.existing.uid } } : {});
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      await client.create(resourceOf(r.existing.kind), r.desired);
+    }
+    for (const c of plan.create) await client.create(resourceOf(c.kind ?? 'Service'), c);
+    for (const p of plan.patch) await client.patch(resourceOf(p.kind), p, { type: 'merge', patch: p.patch as Record<string, unknown> });
+  } catch (e) {
+    const tag = (e as { _tag?: string })._tag;
+    if (tag === 'ConflictError' || tag === 'AlreadyExistsError') return 'stale';
+    return { message: e instanceof Error ? e.message : String(e) };
+  }
+  return 'ok';
+}
+
+function needsCleanupFinalizer(gateway: Gateway, desired: GatewayDesired | undefined, actual: ActualObjects): boolean {
+  if ((desired?.adoptions.length ?? 0) > 0) return true;
+  const uid = gateway.metadata.uid;
+  return actual.services.some((s) => {
+    const r = readUpdateRecord(s);
+    return r !== undefined && !(r instanceof Error) && r.gateway.uid === uid;
+  });
+}
+
+async function ensureFinalizer(deps: GatewayReconcilerDeps, gateway: Gateway, present: boolean): Promise<boolean> {
+  const finalizers = gateway.metadata.finalizers ?? [];
+  const has = finalizers.includes(GATEWAY_CLEANUP_FINALIZER);
+  if (has === present) return true;
+  const next = present ? [...finalizers, GATEWAY_CLEANUP_FINALIZER] : finalizers.filter((f) => f !== GATEWAY_CLEANUP_FINALIZER);
+  try {
+    // A JSON patch with a resourceVersion test: never drops a finalizer someone else added meanwhile.
+    await deps.client.patch(GatewayResource, { namespace: gateway.metadata.namespace, name: gateway.metadata.name }, {
+      type: 'json',
+      patch: [
+        { op: 'test', path: '/metadata/resourceVersion', value: gateway.metadata.resourceVersion ?? '' },
+        { op: 'add', path: '/metadata/finalizers', value: next },
+      ],
+    });
+    return true;
+  } catch (e) {
+    if (isConflict(e) || isNotFound(e) || (e as { _tag?: string })._tag === 'InvalidError') return false;
+    throw e;
+  }
+}
+
+/** A Gateway that is being deleted or left our class: give back what it adopted, delete what it owns, clear our status entries. */
+async function release(deps: GatewayReconcilerDeps, gateway: Gateway, ours: boolean): Promise<ReconcileOutcome> {
+  const ns = gateway.metadata.namespace ?? '';
+  const actual: ActualObjects = {
+    services: [...deps.view.servicesForGateway(ns, gateway.metadata.name)],
+    endpointSlices: deps.view.endpointSlicesForGateway(ns, gateway.metadata.name),
+  };
+  const plan = planRelease(identity(gateway), actual);
+  const applied = await applyPlan(deps.client, plan);
+  if (applied === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
+  if (applied !== 'ok') throw new Error(`releasing Gateway ${ns}/${gateway.metadata.name}: ${applied.message}`);
+  const outcome = await clearRouteParents(deps, gateway);
+  if (!(await ensureFinalizer(deps, gateway, false))) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
+  if (!ours || gateway.metadata.deletionTimestamp !== undefined) deps.addresses.forgetGateway(ns, gateway.metadata.name);
+  return outcome;
+}
+
+async function clearRouteParents(deps: GatewayReconcilerDeps, gateway: Gateway): Promise<ReconcileOutcome> {
+  const ns = gateway.metadata.namespace ?? '';
+  for (const kind of [Kind.TCPRoute, Kind.UDPRoute] as const) {
+    for (const route of deps.view.routesForGateway(kind, ns, gateway.metadata.name)) {
+      const parents = routeParentsWithoutGateway(route, deps.controllerName, gateway, deps.now());
+      if (!isDeepEqual(parents, route.status?.parents ?? [])) await writeRouteParents(deps, kind, route, parents);
+    }
+  }
+  return {};
+}
+
+async function writeRouteParents(deps: GatewayReconcilerDeps, kind: L4RouteKind, route: L4Route, parents: RouteParentStatus[]): Promise<void> {
+  const res = deps.routeResources[kind];
+  try {
+    await deps.client.updateStatus(res, { ...route, apiVersion: `${res.group}/${res.version}`, kind, status: { ...(route.status ?? {}), parents } });
+  } catch (e) {
+    // A newer route is in flight: its own event brings us back with fresh data.
+    if (!isConflict(e) && !isNotFound(e)) throw e;
+  }
+}
+
+function announcementOf(services: readonly Service[]): AnnouncementOutcome {
+  const announced = services.filter((s) => (s.status?.loadBalancer?.ingress ?? []).some((i) => i.ip || i.hostname));
+  if (services.length === 0) return { announced: false, message: 'no Service realises the Gateway yet' };
+  if (announced.length === 0) return { announced: false, message: 'waiting for kube-vip to announce the address (no Service has status.loadBalancer.ingress yet)' };
+  const hosts = [...new Set(announced.map((s) => s.metadata.annotations?.['kube-vip.io/vipHost']).filter(Boolean))];
+  const ips = [...new Set(announced.flatMap((s) => (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname)))];
+  return {
+    announced: true,
+    message: `kube-vip announces ${ips.join(', ')}${hosts.length > 0 ? ` from node ${hosts.join(', ')}` : ''} (${announced.length}/${services.length} Services)`,
+  };
+}
+
+// Listener-level problems of the mapping (a strategy that cannot express the route, a name conflict): the listener is
+// not programmed, and says why. gateway-model only knows Gateway-wide data-plane outcomes, so this refines them.
+function withListenerProblems(gateway: Gateway, evaluation: GatewayEvaluation, desired: GatewayDesired | undefined, now: Date) {
+  const status = structuredClone(evaluation.status);
+  if (!desired) return status;
+  const errors = new Map<string, string[]>();
+  for (const p of desired.problems) {
+    if (p.severity !== 'Error') continue;
+    errors.set(p.listener, [...(errors.get(p.listener) ?? []), `${p.reason}: ${p.message}`]);
+  }
+  for (const l of status.listeners ?? []) {
+    const messages = errors.get(l.name);
+    if (!messages) continue;
+    l.conditions = setCondition(
+      l.conditions,
+      { type: ListenerConditionType.Programmed, status: 'False', reason: ListenerReason.Invalid, message: messages.join('; ') },
+      gateway.metadata.generation,
+      now,
+    );
+  }
+  return status;
+}
+
+function reportTransitions(deps: GatewayReconcilerDeps, gateway: Gateway, status: NonNullable<Gateway['status']>, decision: ReturnType<AddressBook['decide']>): void {
+  if (decision.allocated) {
+    deps.metrics?.allocated(decision.allocated.key);
+    deps.events.event(gateway, 'Normal', 'AddressAssigned', `assigned ${decision.allocated.addresses.join(', ')} from pool ${decision.allocated.key}`);
+  }
+  const before = findCondition(gateway.status?.conditions, GatewayConditionType.Programmed);
+  const after = findCondition(status.conditions, GatewayConditionType.Programmed);
+  if (after && after.status === 'False' && (before?.reason !== after.reason || before?.message !== after.message)) {
+    if (decision.failure) deps.metrics?.allocationFailed(decision.failure._tag);
+    deps.events.event(gateway, 'Warning', after.reason, after.message);
+  }
+  for (const l of status.listeners ?? []) {
+    const was = findCondition(gateway.status?.listeners?.find((x) => x.name === l.name)?.conditions, ListenerConditionType.Programmed);
+    const now = findCondition(l.conditions, ListenerConditionType.Programmed);
+    if (now?.reason === ListenerReason.Invalid && now.status === 'False' && was?.message !== now.message) {
+      deps.events.event(gateway, 'Warning', 'ListenerNotProgrammed', `listener ${l.name}: ${now.message}`);
+    }
+  }
+}
+
