@@ -26,7 +26,7 @@ const portArb = fc.record({
 export const userService: fc.Arbitrary<Service> = fc
   .record({
     name: dnsLabel,
-    namespace: fc.constantFrom(GW_NS, 'apps'),
+    namespace: fc.constantFrom(GW_NS, GW_NS, 'apps'),
     type: fc.constantFrom<'ClusterIP' | 'NodePort' | 'LoadBalancer'>('ClusterIP', 'NodePort', 'LoadBalancer'),
     ports: fc.uniqueArray(portArb, { minLength: 1, maxLength: 3, selector: (p) => `${p.port}/${p.protocol}` }),
     singleName: fc.constantFrom<string | undefined>(undefined, '', 'web'),
@@ -115,8 +115,8 @@ export const servedListener: fc.Arbitrary<ServedListener> = fc
     listenerName: longName,
     port: fc.integer({ min: 1, max: 65535 }),
     protocol: fc.constantFrom<'TCP' | 'UDP'>('TCP', 'UDP'),
-    addresses,
-    backends: fc.array(backendArb, { maxLength: 3 }),
+    addresses: fc.oneof({ weight: 3, arbitrary: addresses.filter((a) => a.length === 1 && !a[0]!.includes(':')) }, { weight: 2, arbitrary: addresses }),
+    backends: fc.oneof({ weight: 3, arbitrary: fc.array(backendArb, { minLength: 1, maxLength: 1 }) }, { weight: 2, arbitrary: fc.array(backendArb, { maxLength: 3 }) }),
     strategy: fc.constantFrom(undefined, 'auto', 'duplicate', 'create', 'update', 'endpoints'),
     selector: fc.constantFrom(undefined, 'app=web', '{"matchLabels":{"app":"x","tier":"y"}}'),
     etp: fc.constantFrom<'Cluster' | 'Local' | undefined>(undefined, 'Cluster', 'Local'),
@@ -125,6 +125,10 @@ export const servedListener: fc.Arbitrary<ServedListener> = fc
     infraAnnotations: fc.option(fc.dictionary(annotationKey, fc.constant('v'), { maxKeys: 2 }), { nil: undefined }),
   })
   .map((a) => {
+    // The listener speaks the protocol of the first backend's port, so most routes can be served.
+    const first = a.backends[0];
+    const firstPort = first?.service?.spec?.ports?.find((p) => p.port === first.port);
+    if (firstPort?.protocol === 'TCP' || firstPort?.protocol === 'UDP') a.protocol = firstPort.protocol;
     const gw = gateway({ name: a.gwName });
     if (a.infraLabels || a.infraAnnotations) gw.spec.infrastructure = { ...(a.infraLabels ? { labels: a.infraLabels } : {}), ...(a.infraAnnotations ? { annotations: a.infraAnnotations } : {}) };
     // A route only reaches backends whose port speaks its protocol in practice; keep them so most cases are served.
