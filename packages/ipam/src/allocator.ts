@@ -142,16 +142,33 @@ class FamilyState {
   readonly holders = new Map<bigint, Holders>();
   /** Bumped whenever an address leaves the set, which invalidates the views' "all full before here" hints. */
   epoch = 0;
+  /** During a rebuild into an empty set: indexes collected here, then sorted into `used` in one go. */
+  private batch: Set<bigint> | undefined;
 
   constructor(readonly family: IPFamily) {}
 
   has(value: bigint): boolean {
-    return this.family === 'IPv4' && isSkippedV4(value) ? this.other.has(value) : this.used.has(toIndex(this.family, value));
+    if (this.family === 'IPv4' && isSkippedV4(value)) return this.other.has(value);
+    const index = toIndex(this.family, value);
+    return this.batch !== undefined ? this.batch.has(index) : this.used.has(index);
   }
 
   add(value: bigint): void {
     if (this.family === 'IPv4' && isSkippedV4(value)) this.other.add(value);
+    else if (this.batch !== undefined) this.batch.add(toIndex(this.family, value));
     else this.used.add(toIndex(this.family, value));
+  }
+
+  /** Starts collecting additions when the set is empty (a rebuild), so they cost one sort instead of n inserts. */
+  beginBatch(): void {
+    if (this.used.intervals === 0) this.batch = new Set();
+  }
+
+  endBatch(): void {
+    if (this.batch === undefined) return;
+    const values = [...this.batch];
+    this.batch = undefined;
+    this.used.assign(values);
   }
 
   remove(value: bigint): void {
@@ -291,6 +308,8 @@ export class AddressAllocator {
   private readonly families: Record<IPFamily, FamilyState> = { IPv4: new FamilyState('IPv4'), IPv6: new FamilyState('IPv6') };
   private readonly owners = new Map<string, Map<string, Ip>>();
   private views = new Map<string, PoolView>();
+  /** Pool choice per namespace: a pure function of the config, so cached until `setConfig`. */
+  private selections = new Map<string, Result<PoolSelection, NoPoolError | InvalidPoolError | InvalidRequestError>>();
   private unnamedSeq = 0;
 
   constructor(config: IpamConfig) {
@@ -306,11 +325,18 @@ export class AddressAllocator {
   setConfig(config: IpamConfig): void {
     this.config = config;
     this.views = new Map();
+    this.selections = new Map();
   }
 
   /** The pool that applies to a namespace (see `selectPool`). */
   poolFor(namespace: string): Result<PoolSelection, NoPoolError | InvalidPoolError | InvalidRequestError> {
-    return selectPool(this.config, namespace);
+    if (typeof namespace !== 'string') return selectPool(this.config, namespace);
+    let sel = this.selections.get(namespace);
+    if (sel === undefined) {
+      sel = selectPool(this.config, namespace);
+      this.selections.set(namespace, sel);
+    }
+    return sel;
   }
 
   /** Replaces the used set with these entries (a restarted controller's first step). */
@@ -327,6 +353,27 @@ export class AddressAllocator {
     const skipped: InvalidAddressError[] = [];
     const problems: InvalidRequestError[] = [];
     const conflicts: AddressConflict[] = [];
+    for (const f of FAMILIES) this.families[f].beginBatch();
+    try {
+      this.recordAll(entries, skipped, problems, conflicts, (d, r) => {
+        dhcp += d;
+        recorded += r;
+      });
+    } finally {
+      for (const f of FAMILIES) this.families[f].endBatch();
+    }
+    return { recorded, dhcp, skipped, problems, conflicts };
+  }
+
+  private recordAll(
+    entries: Iterable<UsedEntry>,
+    skipped: InvalidAddressError[],
+    problems: InvalidRequestError[],
+    conflicts: AddressConflict[],
+    count: (dhcp: number, recorded: number) => void,
+  ): void {
+    let recorded = 0;
+    let dhcp = 0;
     for (const entry of entries) {
       const text = typeof entry === 'string' ? entry : (entry as UsedAddress | null)?.address;
       if (typeof text !== 'string') {
@@ -357,7 +404,7 @@ export class AddressAllocator {
       if (conflict !== undefined) conflicts.push({ address: formatIp(ip.family, ip.value), holders: conflict });
       recorded++;
     }
-    return { recorded, dhcp, skipped, problems, conflicts };
+    count(dhcp, recorded);
   }
 
   // Records one holder on an address; returns the named holders when it joins holders it cannot share with.
@@ -447,7 +494,7 @@ export class AddressAllocator {
   }
 
   private view(pool: PoolSpec, reserved: readonly ReservedSpec[]): PoolView {
-    const id = `${pool.key}\n${reserved.map((r) => r.key).join('\n')}`;
+    const id = reserved.length === 0 ? pool.key : `${pool.key}\n${reserved.map((r) => r.key).join('\n')}`;
     let v = this.views.get(id);
     if (v === undefined) {
       v = { pool, reserved, IPv4: buildFamilyView('IPv4', pool, reserved), IPv6: buildFamilyView('IPv6', pool, reserved) };
@@ -514,6 +561,17 @@ export class AddressAllocator {
     return best;
   }
 
+  // A shareable address (when sharing is allowed and the request has ports), else a free one.
+  private pick(view: FamilyView, sharePorts: Set<string> | null): { family: IPFamily; value: bigint; shared: boolean } | undefined {
+    const order = this.config.searchOrder;
+    if (sharePorts !== null) {
+      const shared = this.findShared(view, sharePorts, order);
+      if (shared !== undefined) return { family: view.family, value: shared, shared: true };
+    }
+    const value = this.findFree(view, order);
+    return value === undefined ? undefined : { family: view.family, value, shared: false };
+  }
+
   /**
    * Allocates addresses for a namespace: the requested ones (validated), else by ipFamilyPolicy and ipFamilies
    * as kube-vip-cloud-provider does, sharing a used address when `allow-share-*` is on and ports allow.
@@ -535,7 +593,7 @@ export class AddressAllocator {
     }
     const ports = validatePorts('ports', req.ports);
     if (ports instanceof InvalidRequestError) return err(ports);
-    const selected = selectPool(this.config, req.namespace as string);
+    const selected = this.poolFor(req.namespace as string);
     if (!selected.ok) return selected;
     const sel = selected.value;
     const { pool } = sel;
@@ -543,16 +601,6 @@ export class AddressAllocator {
     if (pool.format === 'dhcp') return ok({ key: pool.key, dhcp: true, addresses: ['0.0.0.0'], shared: [] });
 
     const view = this.view(pool, sel.reserved);
-    const order = this.config.searchOrder;
-    const pick = (family: IPFamily): { value: bigint; shared: boolean } | undefined => {
-      const fv = view[family];
-      if (sel.allowShare && ports !== null) {
-        const shared = this.findShared(fv, ports, order);
-        if (shared !== undefined) return { value: shared, shared: true };
-      }
-      const value = this.findFree(fv, order);
-      return value === undefined ? undefined : { value, shared: false };
-    };
 
     let wanted: IPFamily[];
     if (policy === 'SingleStack') {
@@ -572,9 +620,9 @@ export class AddressAllocator {
     const picked: { family: IPFamily; value: bigint; shared: boolean }[] = [];
     const exhausted: IPFamily[] = [];
     for (const family of wanted) {
-      const p = pick(family);
+      const p = this.pick(view[family], sel.allowShare ? ports : null);
       if (p === undefined) exhausted.push(family);
-      else picked.push({ family, ...p });
+      else picked.push(p);
     }
     if (picked.length === 0 || (policy === 'RequireDualStack' && exhausted.length > 0) || (policy === 'SingleStack' && exhausted.length > 0)) {
       return err(new PoolExhaustedError(pool.key, sel.namespace, exhausted));
@@ -657,7 +705,7 @@ export class AddressAllocator {
 
   /** Exact counts of the pool a namespace allocates from (its reserved lists applied). */
   stats(namespace: string): Result<PoolStats, NoPoolError | InvalidPoolError | InvalidRequestError> {
-    const sel = selectPool(this.config, namespace);
+    const sel = this.poolFor(namespace);
     if (!sel.ok) return sel;
     return ok(this.statsOf(sel.value.pool, sel.value.reserved));
   }
