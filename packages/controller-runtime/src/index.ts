@@ -1,4 +1,11 @@
-/** Identifies an object in a cache or work queue: `namespace/name`, or `name` for cluster-scoped objects. */
-export function objectKey(meta: { namespace?: string | undefined; name: string }): string {
-  return meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
-}
+// @kube-vip-gw/controller-runtime: the project's only I/O layer. See README.md for the API overview.
+
+export * from './errors.js';
+export * from './object.js';
+export * from './time.js';
+export * from './resources.js';
+export * from './selectors.js';
+export * from './patch.js';
+export * from './client.js';
+export { MemoryCluster, compareKubeVersions, type AdmissionHook, type MemoryClusterOptions } from './memory-cluster.js';
+export { KubeClient, loadKubeConfig, type KubeClientOptions, type KubeConfigSource } from './kube-client.js';
