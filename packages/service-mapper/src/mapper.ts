@@ -174,7 +174,8 @@ function checkRoute(input: ServedListener): MappingProblem[] {
   if (typeof r.name !== 'string' || r.name === '' || typeof r.namespace !== 'string' || !isDns1123Label(r.namespace))
     return bad(`${r.kind} ${JSON.stringify(r.namespace)}/${JSON.stringify(r.name)}: namespace and name are required`);
   const expected = r.kind === 'TCPRoute' ? 'TCP' : 'UDP';
-  if (input.listener?.protocol !== undefined && input.listener.protocol !== expected)
+  const protocol = input.listener?.protocol;
+  if ((protocol === 'TCP' || protocol === 'UDP') && protocol !== expected)
     return bad(`${r.kind} ${r.namespace}/${r.name} cannot be served on ${input.listener.protocol} listener ${input.listener.name}`);
   for (const b of input.backends ?? [])
     if (!isPortNumber(b.port) || typeof b.name !== 'string' || typeof b.namespace !== 'string')
