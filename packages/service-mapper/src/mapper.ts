@@ -11,6 +11,7 @@ import {
 } from './constants.js';
 import { UnknownStrategyError } from './errors.js';
 import { buildEnvelope, type Envelope } from './internal/envelope.js';
+import { jsonClone } from './internal/json-equal.js';
 import { stampOwnedKeys } from './internal/owned.js';
 import { isDns1035Label, isDns1123Label, isPortNumber, validateEndpointSlice, validateService } from './internal/validation.js';
 import { createStrategyRegistry, type StrategyRegistry } from './registry.js';
@@ -69,10 +70,18 @@ export function mapListener(input: ServedListener, registry: StrategyRegistry = 
   if (result.problems.some((p) => p.severity === 'Error')) return result;
 
   const errors: string[] = [];
-  const services = (output.services ?? []).map((s) => finishService(s, env, errors));
-  const serviceNames = new Set(services.map((s) => s.metadata.name));
-  const endpointSlices = (output.endpointSlices ?? []).map((s) => finishSlice(s, env, serviceNames, errors));
-  const adoptions = (output.adoptions ?? []).map((a) => finishAdoption(a, env, errors));
+  let services: Service[];
+  let endpointSlices: EndpointSlice[];
+  let adoptions: ServiceAdoption[];
+  try {
+    services = (output.services ?? []).map((s) => finishService(s, env, errors));
+    const serviceNames = new Set(services.map((s) => s.metadata.name));
+    endpointSlices = (output.endpointSlices ?? []).map((s) => finishSlice(s, env, serviceNames, errors));
+    adoptions = (output.adoptions ?? []).map((a) => finishAdoption(a, env, errors));
+  } catch (e) {
+    result.problems.push(invalidOutput(strategy.name, `returned something that is not JSON data (${e instanceof Error ? e.message : String(e)})`));
+    return result;
+  }
   for (const s of services) errors.push(...validateService(s).map((e) => `Service ${s.metadata.name}: ${e}`));
   for (const s of endpointSlices) errors.push(...validateEndpointSlice(s).map((e) => `EndpointSlice ${s.metadata.name}: ${e}`));
   errors.push(...duplicates('Service', services.map((s) => s.metadata.name)), ...duplicates('EndpointSlice', endpointSlices.map((s) => s.metadata.name)));
@@ -199,7 +208,7 @@ function forbiddenAnnotations(where: string, annotations: Readonly<Record<string
 
 /** Stamps what every Service must carry over what the strategy returned (the Gateway's values win). */
 function finishService(svc: Service, env: Envelope, errors: string[]): Service {
-  const out = structuredClone(svc) as Service;
+  const out = jsonClone(svc);
   const name = out.metadata?.name;
   const where = `Service ${String(name)}`;
   if (out.metadata === undefined) out.metadata = { name: String(name) };
@@ -238,7 +247,8 @@ function finishService(svc: Service, env: Envelope, errors: string[]): Service {
 
 /** Stamps what every EndpointSlice must carry; it must belong to one of the listener's Services. */
 function finishSlice(slice: EndpointSlice, env: Envelope, serviceNames: Set<string>, errors: string[]): EndpointSlice {
-  const out = structuredClone(slice) as EndpointSlice;
+  // Copies metadata only: endpoints can number thousands and are never modified downstream (plans copy what they write).
+  const out = { ...slice, metadata: jsonClone(slice.metadata) };
   const where = `EndpointSlice ${String(out.metadata?.name)}`;
   if (out.metadata === undefined) out.metadata = { name: '' };
   if (out.metadata.namespace !== undefined && out.metadata.namespace !== env.gateway.namespace)
@@ -275,7 +285,7 @@ function finishSlice(slice: EndpointSlice, env: Envelope, serviceNames: Set<stri
 
 /** Stamps the Gateway's labels and annotations on an adoption and checks its target. */
 function finishAdoption(a: ServiceAdoption, env: Envelope, errors: string[]): ServiceAdoption {
-  const out = structuredClone(a);
+  const out = jsonClone(a);
   const where = `adoption of ${String(a?.namespace)}/${String(a?.name)}`;
   if (typeof out.namespace !== 'string' || !isDns1123Label(out.namespace)) errors.push(`${where}: invalid namespace`);
   if (typeof out.name !== 'string' || !isDns1035Label(out.name)) errors.push(`${where}: invalid Service name`);

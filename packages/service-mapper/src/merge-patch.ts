@@ -1,6 +1,6 @@
 // JSON merge patch (RFC 7386), the `application/merge-patch+json` patch type of the Kubernetes API. Written here
 // because it is a few lines and no JSON-patch library is among the project's dependencies.
-import { isDeepStrictEqual } from 'node:util';
+import { jsonEqual } from './internal/json-equal.js';
 
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -25,7 +25,7 @@ export function createMergePatch(from: Readonly<Record<string, unknown>>, to: Re
     if (isObject(value) && isObject(old)) {
       const sub = createMergePatch(old, value);
       if (Object.keys(sub).length > 0) patch[key] = sub;
-    } else if (!isDeepStrictEqual(stripUndefined(old), stripUndefined(value))) {
+    } else if (!jsonEqual(old, value)) {
       patch[key] = stripUndefined(value) as JsonValue;
     }
   }

@@ -2,6 +2,7 @@
 // patched; everything the API server allocates (clusterIP(s), node ports, defaults), everything kube-vip writes
 // (status, kube-vip.io/vipHost, hwaddr, requestedIP) and every key others add is left alone. Only objects we own
 // (our labels AND a controller owner reference to this Gateway) are ever deleted; a user's Service never is.
+import { jsonEqual } from './internal/json-equal.js';
 import { boundedLabelValue, type EndpointSlice, type KubeObject, type Service, type ServicePort } from '@kube-vip-gw/gateway-model';
 import { GATEWAY_NAME_LABEL, KUBE_VIP_WRITTEN_ANNOTATIONS, OWNED_METADATA_ANNOTATION, UPDATE_RECORD_ANNOTATION } from './constants.js';
 import { InvalidUpdateRecordError } from './errors.js';
@@ -94,6 +95,7 @@ export function planChanges(desired: GatewayDesired, actual: ActualObjects): Cha
         plan.replace.push({ existing: refOf(kind, a), desired: structuredClone(d), why });
         continue;
       }
+      if (ownedFieldsMatch(a, d)) continue; // the idle path: no clone, no diff
       const after = kind === 'Service' ? mergeOwnedService(a as Service, d as Service) : mergeOwnedSlice(a as EndpointSlice, d as EndpointSlice);
       pushPatch(plan, kind, 'update', a, after);
     }
@@ -182,6 +184,36 @@ function immutableServiceChange(a: Service, d: Service): string | undefined {
 
 function immutableSliceChange(a: EndpointSlice, d: EndpointSlice): string | undefined {
   return a.addressType !== d.addressType ? `addressType changes from ${a.addressType} to ${d.addressType} and cannot be changed in place` : undefined;
+}
+
+/**
+ * A cheap, conservative check that an owned object needs no patch: true only when every field we own already has the
+ * desired value and the keys we own are the same as last time (so nothing is to be removed). False sends the object
+ * down the exact path (merge, then diff), which may still find nothing to do.
+ */
+function ownedFieldsMatch(a: Service | EndpointSlice, d: Service | EndpointSlice): boolean {
+  const am = a.metadata;
+  const dm = d.metadata;
+  if (am.annotations?.[OWNED_METADATA_ANNOTATION] !== dm.annotations?.[OWNED_METADATA_ANNOTATION]) return false;
+  if (am.annotations?.[UPDATE_RECORD_ANNOTATION] !== undefined) return false;
+  for (const field of ['labels', 'annotations'] as const)
+    for (const [k, v] of Object.entries(dm[field] ?? {})) if (am[field]?.[k] !== v) return false;
+  for (const ref of dm.ownerReferences ?? []) if (!(am.ownerReferences ?? []).some((r) => jsonEqual({ ...r, ...ref }, r))) return false;
+  if (d.kind === 'EndpointSlice') {
+    const as = a as EndpointSlice;
+    const ds = d as EndpointSlice;
+    return jsonEqual(as.ports, ds.ports) && jsonEqual(as.endpoints, ds.endpoints);
+  }
+  const aSpec = (a as Service).spec ?? {};
+  const dSpec = (d as Service).spec ?? {};
+  for (const field of OWNED_ABSENT_SPEC_FIELDS) if (!(field in dSpec) && aSpec[field] !== undefined) return false;
+  for (const [field, value] of Object.entries(dSpec)) {
+    if (field === 'ports') {
+      const live = (aSpec.ports ?? []).map(({ nodePort: _nodePort, ...rest }) => rest);
+      if (!jsonEqual(live, value)) return false;
+    } else if (!jsonEqual(aSpec[field], value)) return false;
+  }
+  return true;
 }
 
 /** `a` with our labels/annotations synced (keys we set before but not now removed; others' keys kept) and owner set. */
