@@ -35,6 +35,7 @@ describe('kubeApiserverArgs', () => {
     ['--cert-dir', '/w/pki/apiserver'],
     ['--tls-cert-file', '/w/pki/apiserver/apiserver.crt'],
     ['--tls-private-key-file', '/w/pki/apiserver/apiserver.key'],
+    ['--shutdown-watch-termination-grace-period', '2s'],
   ])('sets %s=%s', (flag, value) => {
     expect(flags(kubeApiserverArgs(config)).get(flag)).toBe(value);
   });

@@ -134,6 +134,9 @@ export function kubeApiserverArgs(config: ApiServerConfig): string[] {
     `--service-account-key-file=${config.serviceAccountPublicKeyFile}`,
     `--service-account-signing-key-file=${config.serviceAccountPrivateKeyFile}`,
     `--client-ca-file=${config.clientCaFile}`,
+    // On SIGTERM, end open watches (clients see a clean close) instead of waiting for them: otherwise one informer
+    // holds a graceful restart or stop for the full shutdown timeout.
+    '--shutdown-watch-termination-grace-period=2s',
     ...config.extraArgs,
   ];
 }

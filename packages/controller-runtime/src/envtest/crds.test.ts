@@ -139,13 +139,18 @@ describe('applyManifests', () => {
 describe('waitForCrds', () => {
   const established = { status: { conditions: [{ type: 'NamesAccepted', status: 'True' }, { type: 'Established', status: 'True' }] } };
 
-  it('waits until Established and every served version lists the plural in discovery', async () => {
+  it('waits until Established, listed in discovery of every served version, and listable', async () => {
     let crdReads = 0;
     let discoveryReads = 0;
+    let listReads = 0;
     const request: AdminRequest = async (_method, apiPath) => {
       if (apiPath.startsWith('/apis/apiextensions.k8s.io/')) {
         crdReads++;
         return ok(crdReads < 3 ? { status: { conditions: [{ type: 'Established', status: 'False' }] } } : established);
+      }
+      if (apiPath.endsWith('/widgets?limit=1')) {
+        listReads++;
+        return listReads < 3 ? ok({ message: 'storage is (re)initializing' }, 429) : ok({ items: [] });
       }
       discoveryReads++;
       if (apiPath === '/apis/example.com/v1beta1' && discoveryReads < 4) return ok({}, 404);
@@ -154,6 +159,19 @@ describe('waitForCrds', () => {
     await waitForCrds(request, [crd('widgets.example.com', 'example.com', 'widgets', ['v1', 'v1beta1'])], 5_000);
     expect(crdReads).toBeGreaterThanOrEqual(4);
     expect(discoveryReads).toBeGreaterThanOrEqual(4);
+    expect(listReads).toBeGreaterThanOrEqual(4);
+  });
+
+  it('times out naming a resource whose storage never serves lists', async () => {
+    const request: AdminRequest = async (_m, apiPath) =>
+      apiPath.startsWith('/apis/apiextensions.k8s.io/')
+        ? ok(established)
+        : apiPath.includes('?limit=1')
+          ? ok({ message: 'storage is (re)initializing' }, 429)
+          : ok({ resources: [{ name: 'widgets' }] });
+    await expect(waitForCrds(request, [crd('widgets.example.com')], 150)).rejects.toThrow(
+      'not ready after 150 ms: Established, but listing widgets fails in example.com/v1 (HTTP 429)',
+    );
   });
 
   it('times out naming the CRD and what it was waiting for', async () => {

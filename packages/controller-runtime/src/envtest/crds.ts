@@ -166,8 +166,9 @@ interface CrdShape {
 }
 
 /**
- * Waits until every CRD is Established with its names accepted and each served version lists the resource in
- * discovery (only then do clients that discover, like kubectl or KubernetesObjectApi, see it).
+ * Waits until every CRD is Established with its names accepted, each served version lists the resource in
+ * discovery (only then do clients that discover, like kubectl or KubernetesObjectApi, see it) and a list of it
+ * succeeds (its storage is initialised).
  */
 export async function waitForCrds(request: AdminRequest, crds: readonly Manifest[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -185,13 +186,24 @@ export async function waitForCrds(request: AdminRequest, crds: readonly Manifest
         const isTrue = (type: string): boolean => conditions.some((c) => c.type === type && c.status === 'True');
         if (isTrue('Established') && isTrue('NamesAccepted')) {
           const missing: string[] = [];
+          const notServing: string[] = [];
           for (const version of served) {
             const discovery = await request('GET', `/apis/${group}/${version}`);
             const resources = discovery.status === 200 ? ((JSON.parse(discovery.text) as { resources?: Array<{ name?: string }> }).resources ?? []) : [];
-            if (!resources.some((r) => r.name === plural)) missing.push(`${group}/${version}`);
+            if (!resources.some((r) => r.name === plural)) {
+              missing.push(`${group}/${version}`);
+              continue;
+            }
+            // Discovery comes before the resource's storage (watch cache) is ready: until then a list answers
+            // 429 "storage is (re)initializing", which a test's first request must not see.
+            const list = await request('GET', `/apis/${group}/${version}/${plural}?limit=1`);
+            if (list.status !== 200) notServing.push(`${group}/${version} (HTTP ${list.status})`);
           }
-          if (missing.length === 0) break;
-          lastState = `Established, but ${plural} not yet in discovery of ${missing.join(', ')}`;
+          if (missing.length === 0 && notServing.length === 0) break;
+          lastState =
+            missing.length > 0
+              ? `Established, but ${plural} not yet in discovery of ${missing.join(', ')}`
+              : `Established, but listing ${plural} fails in ${notServing.join(', ')}`;
         } else {
           lastState = `conditions ${JSON.stringify(conditions.map((c) => `${c.type}=${c.status}${c.message ? ` (${c.message})` : ''}`))}`;
         }
