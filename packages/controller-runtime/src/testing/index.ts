@@ -9,3 +9,4 @@ export {
   type MemoryApiServer,
   type MemoryApiServerOptions,
 } from './memory-api-server.js';
+export { FaultyClient, type RecordedCall, type Verb } from './faulty-client.js';
