@@ -149,6 +149,21 @@ describe('pool selection per namespace', () => {
       'NoPoolError: namespace "dev": no address pool (none of cidr-dev, range-dev, cidr-global, range-global is set)',
     );
   });
+  it('a new ConfigMap is read whole (kube-vip-cloud-provider misses a skip-end toggle and a CIDR -> range -> CIDR switch)', () => {
+    const a = allocator({ 'cidr-global': '10.0.0.0/30' });
+    const first = (data: Data): string => {
+      a.setConfig(parseIpamConfig(data));
+      const r = a.allocate({ namespace: 'x' });
+      if (!r.ok) return r.error._tag;
+      a.release(r.value.addresses[0]!);
+      return r.value.addresses[0]!;
+    };
+    expect(first({ 'cidr-global': '10.0.0.4/30' })).toBe('10.0.0.4');
+    expect(first({ 'cidr-global': '10.0.0.4/30', 'skip-end-ips-in-cidr': 'true' })).toBe('10.0.0.5');
+    expect(first({ 'cidr-global': '10.0.0.4/30' })).toBe('10.0.0.4');
+    expect(first({ 'range-global': '10.0.0.9-10.0.0.10' })).toBe('10.0.0.9');
+    expect(first({ 'cidr-global': '10.0.0.4/30' })).toBe('10.0.0.4');
+  });
   it('setConfig keeps the used set', () => {
     const a = allocator({ 'cidr-global': '10.0.0.0/29' }, ['10.0.0.1']);
     a.setConfig(parseIpamConfig({ 'cidr-global': '10.0.0.0/28' }));
