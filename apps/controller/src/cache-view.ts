@@ -1,0 +1,203 @@
+// The ClusterView the controller runs on: informer stores plus the secondary indexes the reconcilers and the event
+// mapping look things up by. Index functions are exported so the wiring registers exactly these.
+import {
+  GATEWAY_API_GROUP,
+  Kind,
+  type ConfigMap,
+  type EndpointSlice,
+  type Gateway,
+  type GatewayClass,
+  type KubeObject,
+  type L4Route,
+  type L4RouteKind,
+  type Namespace,
+  type ReferenceGrant,
+  type Service,
+} from '@kube-vip-gw/gateway-model';
+import { SERVICE_NAME_LABEL } from '@kube-vip-gw/service-mapper';
+import type { StoreReader } from '@kube-vip-gw/controller-runtime';
+import { serviceOwner } from './address-book.js';
+import type { ClusterView } from './view.js';
+
+/** Index names. */
+export const Index = {
+  /** Gateway by spec.gatewayClassName. */
+  gatewayClass: 'gatewayClass',
+  /** Route by the `ns/name` of every Gateway it names in parentRefs or has a status.parents entry for. */
+  parentGateway: 'parentGateway',
+  /** Route by the `ns/name` of every Service its backendRefs name. */
+  backendService: 'backendService',
+  /** Service / EndpointSlice by the `ns/name` of the Gateway it was made or adopted for. */
+  owningGateway: 'owningGateway',
+  /** EndpointSlice by the `ns/name` of its Service. */
+  service: 'service',
+} as const;
+
+/** Gateway -> its class name. */
+export function indexGatewayClass(gateway: KubeObject): string[] {
+  const name = (gateway as Gateway).spec?.gatewayClassName;
+  return typeof name === 'string' ? [name] : [];
+}
+
+/** Route -> the Gateways it refers to (defaulted parentRefs of kind Gateway) or carries status for. */
+export function indexParentGateways(obj: KubeObject): string[] {
+  const route = obj as L4Route;
+  const ns = route.metadata.namespace ?? '';
+  const keys = new Set<string>();
+  const add = (ref: { group?: string; kind?: string; namespace?: string; name?: string } | undefined) => {
+    if (!ref || typeof ref.name !== 'string') return;
+    if ((ref.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (ref.kind ?? Kind.Gateway) !== Kind.Gateway) return;
+    keys.add(`${ref.namespace ?? ns}/${ref.name}`);
+  };
+  for (const ref of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) add(ref);
+  for (const parent of Array.isArray(route.status?.parents) ? route.status.parents : []) add(parent?.parentRef);
+  return [...keys];
+}
+
+/** Route -> the Services its backendRefs name (core Services only). */
+export function indexBackendServices(obj: KubeObject): string[] {
+  const route = obj as L4Route;
+  const ns = route.metadata.namespace ?? '';
+  const keys = new Set<string>();
+  for (const rule of Array.isArray(route.spec?.rules) ? route.spec.rules : []) {
+    for (const ref of Array.isArray(rule?.backendRefs) ? rule.backendRefs : []) {
+      if ((ref.group ?? '') === '' && (ref.kind ?? Kind.Service) === Kind.Service && typeof ref.name === 'string') keys.add(`${ref.namespace ?? ns}/${ref.name}`);
+    }
+  }
+  return [...keys];
+}
+
+/** Service -> the Gateway it belongs to (generated for it, or adopted by `update`). */
+export function indexOwningGatewayOfService(obj: KubeObject): string[] {
+  const owner = serviceOwner(obj as Service);
+  return owner.startsWith('Gateway/') ? [owner.slice('Gateway/'.length)] : [];
+}
+
+/** EndpointSlice -> the Gateway that owns it (controller owner reference). */
+export function indexOwningGatewayOfSlice(obj: KubeObject): string[] {
+  const ref = (obj.metadata.ownerReferences ?? []).find((r) => r.kind === Kind.Gateway && r.controller === true);
+  return ref ? [`${obj.metadata.namespace ?? ''}/${ref.name}`] : [];
+}
+
+/** EndpointSlice -> its Service. */
+export function indexSliceService(obj: KubeObject): string[] {
+  const svc = obj.metadata.labels?.[SERVICE_NAME_LABEL];
+  return svc ? [`${obj.metadata.namespace ?? ''}/${svc}`] : [];
+}
+
+/** The secondary indexes each store needs, by store. */
+export const VIEW_INDEXERS = {
+  gatewayClasses: {},
+  gateways: { [Index.gatewayClass]: indexGatewayClass },
+  tcpRoutes: { [Index.parentGateway]: indexParentGateways, [Index.backendService]: indexBackendServices },
+  udpRoutes: { [Index.parentGateway]: indexParentGateways, [Index.backendService]: indexBackendServices },
+  namespaces: {},
+  services: { [Index.owningGateway]: indexOwningGatewayOfService },
+  endpointSlices: { [Index.owningGateway]: indexOwningGatewayOfSlice, [Index.service]: indexSliceService },
+  referenceGrants: {},
+  configMaps: {},
+} as const satisfies Record<keyof ViewStores, Record<string, (obj: KubeObject) => string[]>>;
+
+/** The stores the view reads. */
+export interface ViewStores {
+  gatewayClasses: StoreReader<GatewayClass>;
+  gateways: StoreReader<Gateway>;
+  tcpRoutes: StoreReader<L4Route>;
+  udpRoutes: StoreReader<L4Route>;
+  namespaces: StoreReader<Namespace>;
+  services: StoreReader<Service>;
+  endpointSlices: StoreReader<EndpointSlice>;
+  referenceGrants: StoreReader<ReferenceGrant>;
+  configMaps: StoreReader<ConfigMap>;
+}
+
+/** A ClusterView over informer stores (which must carry the indexes above). */
+export class CacheView implements ClusterView {
+  constructor(private readonly stores: ViewStores) {}
+
+  gatewayClass(name: string) {
+    return this.stores.gatewayClasses.get(name);
+  }
+  gatewayClasses() {
+    return this.stores.gatewayClasses.list();
+  }
+  gateway(namespace: string, name: string) {
+    return this.stores.gateways.get(`${namespace}/${name}`);
+  }
+  gateways() {
+    return this.stores.gateways.list();
+  }
+  gatewaysOfClass(className: string) {
+    return this.stores.gateways.byIndex(Index.gatewayClass, className);
+  }
+  routesForGateway(kind: L4RouteKind, namespace: string, name: string) {
+    const store = kind === Kind.TCPRoute ? this.stores.tcpRoutes : this.stores.udpRoutes;
+    // List responses carry no kind; the model needs to know which kind each route is.
+    return store.byIndex(Index.parentGateway, `${namespace}/${name}`).map((r: L4Route) => (r.kind === kind ? r : { ...r, kind }));
+  }
+  namespace(name: string) {
+    return this.stores.namespaces.get(name);
+  }
+  service(namespace: string, name: string) {
+    return this.stores.services.get(`${namespace}/${name}`);
+  }
+  servicesForGateway(namespace: string, name: string) {
+    return this.stores.services.byIndex(Index.owningGateway, `${namespace}/${name}`);
+  }
+  endpointSlicesForService(namespace: string, name: string) {
+    return this.stores.endpointSlices.byIndex(Index.service, `${namespace}/${name}`);
+  }
+  endpointSlicesForGateway(namespace: string, name: string) {
+    return this.stores.endpointSlices.byIndex(Index.owningGateway, `${namespace}/${name}`);
+  }
+  referenceGrants(namespace: string) {
+    return this.stores.referenceGrants.listNamespace(namespace);
+  }
+  configMap(namespace: string, name: string) {
+    return this.stores.configMaps.get(`${namespace}/${name}`);
+  }
+
+  /** Gateway keys (`ns/name`) affected by a change of this Service: its owner, and the parents of routes using it. */
+  gatewaysForService(service: KubeObject): string[] {
+    const key = `${service.metadata.namespace ?? ''}/${service.metadata.name}`;
+    const keys = new Set(indexOwningGatewayOfService(service));
+    for (const store of [this.stores.tcpRoutes, this.stores.udpRoutes]) {
+      for (const route of store.byIndex(Index.backendService, key)) for (const gw of indexParentGateways(route)) keys.add(gw);
+    }
+    return [...keys];
+  }
+
+  /** Gateway keys affected by a change of this EndpointSlice: its owner, and those of its Service. */
+  gatewaysForEndpointSlice(slice: KubeObject): string[] {
+    const keys = new Set(indexOwningGatewayOfSlice(slice));
+    for (const svcKey of indexSliceService(slice)) {
+      const [ns, name] = svcKey.split('/') as [string, string];
+      const svc = this.service(ns, name) ?? { metadata: { namespace: ns, name } };
+      for (const gw of this.gatewaysForService(svc)) keys.add(gw);
+    }
+    return [...keys];
+  }
+
+  /** Gateway keys whose parameters (or whose class's parameters) are this ConfigMap. */
+  gatewaysForParameters(configMap: KubeObject): string[] {
+    const ns = configMap.metadata.namespace ?? '';
+    const name = configMap.metadata.name;
+    const keys = new Set<string>();
+    for (const gw of this.stores.gateways.listNamespace(ns)) {
+      const ref = gw.spec?.infrastructure?.parametersRef;
+      if (ref && ref.kind === 'ConfigMap' && ref.name === name) keys.add(`${ns}/${gw.metadata.name}`);
+    }
+    for (const cls of this.classesForParameters(configMap)) for (const gw of this.gatewaysOfClass(cls)) keys.add(`${gw.metadata.namespace}/${gw.metadata.name}`);
+    return [...keys];
+  }
+
+  /** GatewayClass names whose spec.parametersRef is this ConfigMap. */
+  classesForParameters(configMap: KubeObject): string[] {
+    return this.gatewayClasses()
+      .filter((c: GatewayClass) => {
+        const ref = c.spec?.parametersRef;
+        return ref && ref.kind === 'ConfigMap' && (ref.group ?? '') === '' && ref.namespace === configMap.metadata.namespace && ref.name === configMap.metadata.name;
+      })
+      .map((c: GatewayClass) => c.metadata.name);
+  }
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { Gateway, KubeObject, L4Route, Service } from '@kube-vip-gw/gateway-model';
+import { RenderInputError, renderOffline } from './render.js';
+
+const now = new Date('2026-11-26T00:00:00Z');
+
+function world(extra: KubeObject[] = []): KubeObject[] {
+  return [
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'kube-vip' }, spec: { controllerName: 'kube-vip.io/controller' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubevip', namespace: 'kube-system' }, data: { 'range-global': '10.0.0.10-10.0.0.12' } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo', namespace: 'app' }, spec: { selector: { app: 'echo' }, ports: [{ name: 'echo', port: 7, targetPort: 7007 }] } },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'gw', namespace: 'app' },
+      spec: { gatewayClassName: 'kube-vip', listeners: [{ name: 'echo', protocol: 'TCP', port: 7 }] },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'TCPRoute',
+      metadata: { name: 'echo', namespace: 'app' },
+      spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'echo', port: 7 }] }] },
+    },
+    ...extra,
+  ];
+}
+
+const find = <T extends KubeObject>(objects: KubeObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name) as T | undefined;
+const condition = (o: { status?: { conditions?: { type: string; status: string; reason: string }[] } } | undefined, type: string) =>
+  o?.status?.conditions?.find((c) => c.type === type);
+
+describe('renderOffline', () => {
+  it('programs a Gateway: address from the pool, status, route parent status, one LoadBalancer Service', async () => {
+    const { objects } = await renderOffline(world(), { now });
+    const gw = find<Gateway>(objects, 'Gateway', 'gw')!;
+    expect(gw.status?.addresses).toEqual([{ type: 'IPAddress', value: '10.0.0.10' }]);
+    expect(condition(gw, 'Accepted')).toMatchObject({ status: 'True', reason: 'Accepted' });
+    expect(condition(gw, 'Programmed')).toMatchObject({ status: 'True', reason: 'Programmed' });
+    expect(gw.status?.listeners?.[0]).toMatchObject({ name: 'echo', attachedRoutes: 1 });
+    const route = find<L4Route>(objects, 'TCPRoute', 'echo')!;
+    expect(route.status?.parents).toHaveLength(1);
+    expect(route.status?.parents?.[0]).toMatchObject({ controllerName: 'kube-vip.io/controller', parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' } });
+    const services = objects.filter((o): o is Service => o.kind === 'Service' && o.metadata.labels?.['gateway.networking.k8s.io/gateway-name'] === 'gw');
+    expect(services).toHaveLength(1);
+    expect(services[0]!.spec).toMatchObject({ type: 'LoadBalancer', selector: { app: 'echo' }, ports: [{ port: 7, targetPort: 7007, protocol: 'TCP' }] });
+    expect(services[0]!.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('10.0.0.10');
+    expect(find(objects, 'GatewayClass', 'kube-vip')?.metadata.finalizers).toContain('gateway-exists-finalizer.gateway.networking.k8s.io');
+  });
+
+  it('is stable: rendering its own output again changes nothing and moves no address', async () => {
+    const first = await renderOffline(world(), { now });
+    const again = await renderOffline(first.objects.map((o) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, uid: undefined } })) as KubeObject[], { now });
+    expect(find<Gateway>(again.objects, 'Gateway', 'gw')?.status?.addresses).toEqual(find<Gateway>(first.objects, 'Gateway', 'gw')?.status?.addresses);
+    expect(again.objects.filter((o) => o.kind === 'Service')).toHaveLength(first.objects.filter((o) => o.kind === 'Service').length);
+  });
+
+  it('reports pool exhaustion as Programmed=False/AddressNotAssigned with an Event naming the pool', async () => {
+    const more = [1, 2, 3].map((i) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: `gw${i}`, namespace: 'app' },
+      spec: { gatewayClassName: 'kube-vip', listeners: [{ name: 'tcp', protocol: 'TCP', port: 80 }] },
+    }));
+    const { objects, events } = await renderOffline(world(more), { now });
+    const gateways = objects.filter((o): o is Gateway => o.kind === 'Gateway');
+    const unassigned = gateways.filter((g) => condition(g, 'Programmed')?.reason === 'AddressNotAssigned');
+    expect(unassigned).toHaveLength(1);
+    expect(new Set(gateways.flatMap((g) => g.status?.addresses ?? []).map((a) => a.value)).size).toBe(3);
+    expect(events.some((e) => e.reason === 'AddressNotAssigned' && /range-global/.test(e.message))).toBe(true);
+  });
+
+  it('leaves Gateways of other classes alone', async () => {
+    const other: KubeObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'theirs', namespace: 'app' },
+      spec: { gatewayClassName: 'someone-else', listeners: [{ name: 'tcp', protocol: 'TCP', port: 80 }] },
+    };
+    const { objects } = await renderOffline(world([other]), { now });
+    expect(find<Gateway>(objects, 'Gateway', 'theirs')?.status).toBeUndefined();
+  });
+
+  it('names the object it cannot load', async () => {
+    await expect(renderOffline([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'a' } }])).rejects.toThrow(RenderInputError);
+    await expect(renderOffline([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'a' } }])).rejects.toThrow(/Deployment a\/x/);
+  });
+});
