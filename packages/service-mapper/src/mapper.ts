@@ -149,14 +149,14 @@ export function desiredForGateway(
   return desired;
 }
 
-function conflicts(mapped: ListenerDesired, so_far: GatewayDesired, adoptions: Map<string, ServiceAdoption>): MappingProblem | undefined {
+function conflicts(mapped: ListenerDesired, soFar: GatewayDesired, adoptions: Map<string, ServiceAdoption>): MappingProblem | undefined {
   const fail = (message: string): MappingProblem => ({ severity: 'Error', reason: 'AdoptionConflict', message: `listener ${mapped.listener}: ${message}` });
-  const ownedServices = new Set(so_far.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`));
+  const ownedServices = new Set(soFar.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`));
   for (const s of mapped.services) {
     const key = `${s.metadata.namespace}/${s.metadata.name}`;
     if (ownedServices.has(key) || adoptions.has(key)) return { ...fail(`Service ${key} is already produced for another listener`), reason: 'NameConflict' };
   }
-  const slices = new Set(so_far.endpointSlices.map((s) => s.metadata.name));
+  const slices = new Set(soFar.endpointSlices.map((s) => s.metadata.name));
   for (const s of mapped.endpointSlices)
     if (slices.has(s.metadata.name)) return { ...fail(`EndpointSlice ${s.metadata.name} is already produced for another listener`), reason: 'NameConflict' };
   for (const a of mapped.adoptions) {
