@@ -348,32 +348,20 @@ export class AddressAllocator {
 
   /** Adds entries to the used set without clearing it. */
   markUsed(entries: Iterable<UsedEntry>): RebuildReport {
+    for (const f of FAMILIES) this.families[f].beginBatch();
+    try {
+      return this.recordAll(entries);
+    } finally {
+      for (const f of FAMILIES) this.families[f].endBatch();
+    }
+  }
+
+  private recordAll(entries: Iterable<UsedEntry>): RebuildReport {
     let recorded = 0;
     let dhcp = 0;
     const skipped: InvalidAddressError[] = [];
     const problems: InvalidRequestError[] = [];
     const conflicts: AddressConflict[] = [];
-    for (const f of FAMILIES) this.families[f].beginBatch();
-    try {
-      this.recordAll(entries, skipped, problems, conflicts, (d, r) => {
-        dhcp += d;
-        recorded += r;
-      });
-    } finally {
-      for (const f of FAMILIES) this.families[f].endBatch();
-    }
-    return { recorded, dhcp, skipped, problems, conflicts };
-  }
-
-  private recordAll(
-    entries: Iterable<UsedEntry>,
-    skipped: InvalidAddressError[],
-    problems: InvalidRequestError[],
-    conflicts: AddressConflict[],
-    count: (dhcp: number, recorded: number) => void,
-  ): void {
-    let recorded = 0;
-    let dhcp = 0;
     for (const entry of entries) {
       const text = typeof entry === 'string' ? entry : (entry as UsedAddress | null)?.address;
       if (typeof text !== 'string') {
@@ -404,7 +392,7 @@ export class AddressAllocator {
       if (conflict !== undefined) conflicts.push({ address: formatIp(ip.family, ip.value), holders: conflict });
       recorded++;
     }
-    count(dhcp, recorded);
+    return { recorded, dhcp, skipped, problems, conflicts };
   }
 
   // Records one holder on an address; returns the named holders when it joins holders it cannot share with.
