@@ -1,4 +1,6 @@
-// Inclusive address ranges on BigInt values: merging, subtraction, CIDR decomposition.
+// Inclusive address ranges on BigInt values: merging, subtraction, CIDR decomposition. Our own because ipaddr.js
+// (our address library) parses and formats single addresses and CIDRs but has no range arithmetic; these are the
+// few set operations netipx's IPSet gives kube-vip-cloud-provider.
 
 /** An inclusive range of address (or index) values. */
 export interface Range {
