@@ -6,7 +6,7 @@ export * from './errors.js';
 export type * from './types.js';
 export { applyMergePatch, createMergePatch, isEmptyPatch, type JsonObject, type JsonValue } from './merge-patch.js';
 export { parseServiceSelector, routeSelector, type ServiceSelector } from './selector.js';
-export { createStrategyContext, listenerPortName, type ServiceOptions, type ServiceStrategy, type StrategyContext } from './strategy.js';
+export { isProblem, listenerPortName, type ServiceOptions, type ServiceStrategy, type StrategyContext } from './strategy.js';
 export { AUTO_STRATEGY, BUILT_IN_STRATEGIES, createStrategyRegistry, StrategyRegistry } from './registry.js';
 export { automaticStrategy, resolveStrategyName, type StrategyChoice, type StrategySource } from './resolve.js';
 export { createStrategy } from './strategies/create.js';

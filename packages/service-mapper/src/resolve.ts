@@ -2,7 +2,7 @@
 // parameters, the GatewayClass's parameters, the controller flag, and finally the automatic choice.
 import { SERVICE_BEHAVIOUR_ANNOTATION, SERVICE_BEHAVIOUR_LABEL } from './constants.js';
 import { AUTO_STRATEGY } from './registry.js';
-import type { ResolvedBackend, ServedRoute, StrategyChoices } from './types.js';
+import type { ServedBackend, ServedRoute, StrategyChoices } from './types.js';
 
 /** Where the chosen strategy name came from (used in messages so users know what to edit). */
 export type StrategySource =
@@ -49,7 +49,7 @@ export function resolveStrategyName(
  * selector Service in the Gateway's namespace, otherwise `endpoints` (several backends, other namespaces, selector-less
  * or missing Services; with no usable backend it yields a Service without endpoints, so connections are refused).
  */
-export function automaticStrategy(gatewayNamespace: string, backends: readonly ResolvedBackend[]): 'duplicate' | 'endpoints' {
+export function automaticStrategy(gatewayNamespace: string, backends: readonly ServedBackend[]): 'duplicate' | 'endpoints' {
   const active = backends.filter((b) => (b.weight ?? 1) > 0);
   if (active.length !== 1) return 'endpoints';
   const b = active[0]!;

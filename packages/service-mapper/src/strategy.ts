@@ -2,7 +2,7 @@
 // that produce objects carrying everything DESIGN §4.3 requires.
 import type { Service, ServicePort } from '@kube-vip-gw/gateway-model';
 import type { Envelope } from './internal/envelope.js';
-import type { MappingProblem, ResolvedBackend, ServedListener, StrategyResult } from './types.js';
+import type { MappingProblem, ServedBackend, ServedListener, StrategyResult } from './types.js';
 
 /**
  * A way of realising a listener with Kubernetes objects. `build` must be pure and deterministic (same input, same
@@ -33,7 +33,7 @@ export interface StrategyContext {
   /** Namespace of the objects we own (the Gateway's: owner references cannot cross namespaces). */
   readonly namespace: string;
   /** The route's backends with weight > 0, in route order. */
-  readonly activeBackends: readonly ResolvedBackend[];
+  readonly activeBackends: readonly ServedBackend[];
   /** Labels every produced object carries. */
   readonly labels: Readonly<Record<string, string>>;
   /** Annotations every produced Service in `namespace` carries (addresses, shared lease). */
@@ -45,7 +45,7 @@ export interface StrategyContext {
   /** The Service port for the listener, forwarding to `targetPort` (a number, or a Pod port name passed through). */
   listenerPort(targetPort: number | string, appProtocol?: string): ServicePort;
   /** The backend Service's port that backendRef.port names, with the listener's protocol; a problem if there is none. */
-  backendPort(backend: ResolvedBackend): ServicePort | MappingProblem;
+  backendPort(backend: ServedBackend): ServicePort | MappingProblem;
   /** An Error problem saying this strategy cannot express the route, and why. */
   cannotExpress(message: string): MappingProblem;
   /** `namespace/name` of the route, for messages. */
@@ -57,7 +57,7 @@ export function listenerPortName(protocol: 'TCP' | 'UDP'): string {
   return protocol.toLowerCase();
 }
 
-/** Builds the context a strategy runs with (exported for tests of custom strategies through the mapper). */
+/** Builds the context a strategy runs with (internal to the mapper; custom strategies are tested through mapListener). */
 export function createStrategyContext(input: ServedListener, env: Envelope, strategyName: string): StrategyContext {
   const { listener, route } = input;
   const routeRef = `${route.kind} ${route.namespace}/${route.name}`;
@@ -116,7 +116,7 @@ export function createStrategyContext(input: ServedListener, env: Envelope, stra
   };
 }
 
-/** True when a value returned by StrategyContext.backendPort is a problem rather than a port. */
+/** True when a value returned by StrategyContext.backendPort is a problem rather than a port (for custom strategies). */
 export function isProblem(v: ServicePort | MappingProblem): v is MappingProblem {
   return 'severity' in v && 'reason' in v;
 }

@@ -26,7 +26,7 @@ export interface ServedRoute {
  * reference permitted by a ReferenceGrant when cross-namespace). `service` is absent when the Service does not exist:
  * only `create` can still use such a backend (for its port).
  */
-export interface ResolvedBackend {
+export interface ServedBackend {
   name: string;
   namespace: string;
   /** backendRef.port: a port of the Service, not a target port. */
@@ -71,7 +71,7 @@ export interface ServedListener {
   addresses: readonly string[];
   listener: ListenerSpec;
   route: ServedRoute;
-  backends: readonly ResolvedBackend[];
+  backends: readonly ServedBackend[];
   parameters: ServiceParameters;
 }
 

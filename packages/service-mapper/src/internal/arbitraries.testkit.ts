@@ -2,7 +2,7 @@
 import { fc } from '@fast-check/vitest';
 import type { Endpoint, EndpointSlice, Service, ServicePort } from '@kube-vip-gw/gateway-model';
 import { GATEWAY_NAME_LABEL, IMPLEMENTATION_LABEL, LEASE_NAME_ANNOTATION, LOADBALANCER_IPS_ANNOTATION, MANAGED_BY_LABEL } from '../constants.js';
-import type { ResolvedBackend, ServedListener } from '../types.js';
+import type { ServedBackend, ServedListener } from '../types.js';
 import { gateway, GW_NS } from './fixtures.testkit.js';
 
 const dnsLabel = fc.stringMatching(/^[a-z]([-a-z0-9]{0,14}[a-z0-9])?$/);
@@ -93,7 +93,7 @@ function endpointsOf(prefix: string, count: number, v6: boolean): Endpoint[] {
 }
 
 /** A backend: a Service (one of whose ports the backendRef names), its EndpointSlices, a weight. */
-const backendArb: fc.Arbitrary<ResolvedBackend> = fc
+const backendArb: fc.Arbitrary<ServedBackend> = fc
   .record({ svc: userService, pick: fc.nat(), weight: fc.constantFrom(0, 1, 1, 5), v4: fc.nat(150), v6: fc.nat(3), n: fc.nat(99), exists: fc.constantFrom(true, true, true, false) })
   .map(({ svc, pick, weight, v4, v6, n, exists }) => {
     const ports = svc.spec!.ports!;
@@ -103,7 +103,7 @@ const backendArb: fc.Arbitrary<ResolvedBackend> = fc
       { kind: 'EndpointSlice', metadata: { name: `${svc.metadata.name}-a`, namespace: svc.metadata.namespace!, labels: { 'kubernetes.io/service-name': svc.metadata.name } }, addressType: 'IPv4', endpoints: endpointsOf(String(n), v4, false), ports: [slicePort] },
       { kind: 'EndpointSlice', metadata: { name: `${svc.metadata.name}-b`, namespace: svc.metadata.namespace!, labels: { 'kubernetes.io/service-name': svc.metadata.name } }, addressType: 'IPv6', endpoints: endpointsOf(n.toString(16), v6, true), ports: [slicePort] },
     ];
-    const b: ResolvedBackend = { name: svc.metadata.name, namespace: svc.metadata.namespace!, port: port.port, weight, endpointSlices: slices };
+    const b: ServedBackend = { name: svc.metadata.name, namespace: svc.metadata.namespace!, port: port.port, weight, endpointSlices: slices };
     if (exists) b.service = svc;
     return b;
   });

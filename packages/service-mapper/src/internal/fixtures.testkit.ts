@@ -3,10 +3,12 @@
 import type { Endpoint, EndpointSlice, Gateway, Service, ServicePort } from '@kube-vip-gw/gateway-model';
 import { applyMergePatch } from '../merge-patch.js';
 import type { ActualObjects, ChangePlan } from '../plan.js';
-import type { ResolvedBackend, ServedListener } from '../types.js';
+import type { ServedBackend, ServedListener } from '../types.js';
 
+/** Namespace of the test Gateway. */
 export const GW_NS = 'infra';
 
+/** A Gateway (uid `uid-gw` unless given). */
 export function gateway(over: { name?: string; namespace?: string; uid?: string; infrastructure?: Gateway['spec']['infrastructure'] } = {}): Gateway {
   const gw: Gateway = {
     apiVersion: 'gateway.networking.k8s.io/v1',
@@ -18,6 +20,7 @@ export function gateway(over: { name?: string; namespace?: string; uid?: string;
   return gw;
 }
 
+/** A user's Service as the API server stores it (ClusterIP, one port 80 -> 8080, selector app=<name>). */
 export function service(
   namespace: string,
   name: string,
@@ -37,10 +40,12 @@ export function service(
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, uid: `uid-${namespace}-${name}`, resourceVersion: '1' }, spec };
 }
 
+/** A ready endpoint on node-a backed by a Pod. */
 export function endpoint(address: string, node = 'node-a', over: Endpoint['conditions'] = { ready: true, serving: true, terminating: false }): Endpoint {
   return { addresses: [address], conditions: over, nodeName: node, targetRef: { kind: 'Pod', name: `pod-${address}` } };
 }
 
+/** An EndpointSlice of `serviceName` with one port. */
 export function slice(
   namespace: string,
   serviceName: string,
@@ -59,13 +64,15 @@ export function slice(
   };
 }
 
-export function backend(svc: Service, port: number, over: Partial<ResolvedBackend> = {}): ResolvedBackend {
+/** A backend of weight 1 pointing at `svc` port `port`. */
+export function backend(svc: Service, port: number, over: Partial<ServedBackend> = {}): ServedBackend {
   return { name: svc.metadata.name, namespace: svc.metadata.namespace!, port, weight: 1, service: svc, endpointSlices: [], ...over };
 }
 
 /** Overrides for `served`; `strategy` sets the controller flag. */
 export type ServedOverrides = Partial<ServedListener> & { strategy?: string };
 
+/** A served TCP listener `tcp` on port 80 of Gateway infra/gw with route infra/web and backend infra/web:80. */
 export function served(over: ServedOverrides = {}): ServedListener {
   const { strategy, ...rest } = over;
   const route = over.route ?? { kind: 'TCPRoute' as const, namespace: GW_NS, name: 'web' };
