@@ -46,7 +46,9 @@ export class Styler {
   /** `text` in `style` (or unchanged when colours are off). */
   paint(style: Style | readonly Style[], text: string): string {
     if (!this.enabled || text === '') return text;
-    return styleText(style as Parameters<typeof styleText>[0], text);
+    // validateStream off: whether to colour was decided above for the stream actually written to, while styleText
+    // would look at process.stdout.
+    return styleText(style as Parameters<typeof styleText>[0], text, { validateStream: false });
   }
 }
 

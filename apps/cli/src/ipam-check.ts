@@ -117,7 +117,7 @@ function compatibilityWarnings(data: Readonly<Record<string, unknown>>, config: 
   }
   if (config.pools.has('cidr-global')) {
     for (const pool of config.pools.values()) {
-      if (pool.key.startsWith('range-') && pool.scope !== 'global' && !config.pools.has(`cidr-${pool.scope}`)) {
+      if (pool.key.startsWith('range-') && pool.scope !== 'global' && pool.problems.length === 0 && !config.pools.has(`cidr-${pool.scope}`)) {
         out.push({
           severity: 'warning',
           key: pool.key,
@@ -261,7 +261,7 @@ export interface CheckCommandOptions {
 /** Runs `ipam check` on every ConfigMap in the files; throws CheckFailedError (exit 1) after printing when errors (or, strict, warnings) were found. */
 export async function ipamCheck(options: CheckCommandOptions, io: CliIo): Promise<void> {
   const printer = new Printer(io);
-  const loaded = await loadManifests(options.files, { cwd: io.cwd, ignoreUnknownKinds: true, readStdin: io.readStdin });
+  const loaded = await loadManifests(options.files, { cwd: io.cwd, ignoreUnknownKinds: true, readStdin: io.readStdin, allowDuplicates: true });
   const configMaps = loaded.filter((m) => m.object.kind === 'ConfigMap');
   if (configMaps.length === 0) throw new InputFileError(options.files.join(', '), 'no ConfigMap found');
   const reports = configMaps.map((m) => {

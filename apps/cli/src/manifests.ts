@@ -53,6 +53,8 @@ export interface LoadOptions extends ManifestOptions {
   readonly cwd?: string | undefined;
   /** Reads stdin, for the path `-`. */
   readonly readStdin?: (() => Promise<string>) | undefined;
+  /** Accept the same object twice (e.g. `ipam check` on two versions of one ConfigMap); by default it is an error. */
+  readonly allowDuplicates?: boolean | undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -209,7 +211,7 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
       for (const loaded of parseManifests(text, file.shown, options)) {
         const id = objectIdentity(loaded.object);
         const earlier = seen.get(id);
-        if (earlier !== undefined) {
+        if (earlier !== undefined && !options.allowDuplicates) {
           throw new ManifestError(loaded.source, `${describeObjectName(loaded.object)} is already defined in ${describeSource(earlier)}`);
         }
         seen.set(id, loaded.source);
