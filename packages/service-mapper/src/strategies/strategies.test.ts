@@ -324,6 +324,22 @@ describe('every strategy', () => {
     ]);
   });
 
+  it.each(['duplicate', 'create', 'update', 'endpoints'])('%s: dual-stack addresses give both families, in order, on one annotation', (strategy) => {
+    const dual = service(GW_NS, 'web', { ipFamilies: ['IPv6', 'IPv4'], ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }] });
+    const d = ok(served({ strategy, route: selectorRoute, addresses: ['2001:db8::10', '192.0.2.10'], backends: [backend(dual, 80)] }));
+    const annotations = d.services[0]?.metadata.annotations ?? d.adoptions[0]!.annotations;
+    expect(annotations['kube-vip.io/loadbalancerIPs']).toBe('2001:db8::10,192.0.2.10');
+    if (strategy === 'update') expect(d.adoptions).toHaveLength(1);
+    else expect(d.services[0]!.spec).toMatchObject({ ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv6', 'IPv4'] });
+  });
+
+  it('update: 253-character Gateway names give valid labels and a bounded lease on the adopted Service', () => {
+    const d = ok(served({ strategy: 'update', gateway: gateway({ name: long }), listener: { name: long, port: 80, protocol: 'TCP' } }));
+    for (const v of Object.values(d.adoptions[0]!.labels)) expect(isLabelValue(v)).toBe(true);
+    expect(d.adoptions[0]!.annotations['kube-vip.io/leaseName']).toMatch(/^kubevip-gw-a+-[0-9a-f]{8}$/);
+    expect(d.adoptions[0]!.annotations['kube-vip.io/leaseName']!.length).toBeLessThanOrEqual(63);
+  });
+
   it.each(['duplicate', 'create', 'endpoints'])('%s: 253-character Gateway and listener names give valid bounded names and labels', (strategy) => {
     const gw = gateway({ name: long });
     const d = ok(served({ strategy, gateway: gw, route: selectorRoute, listener: { name: long, port: 80, protocol: 'TCP' }, backends: [backend(web, 80, { endpointSlices: [slice(GW_NS, 'web', { port: 8080 }, [endpoint('10.0.0.1')])] })] }));
