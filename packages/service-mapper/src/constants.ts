@@ -1,11 +1,9 @@
 // Label and annotation keys on the objects this package generates or adopts, and on the routes it reads.
-import { GATEWAY_API_GROUP } from '@kube-vip-gw/gateway-model';
+import { GATEWAY_API_GROUP, GATEWAY_CLASS_NAME_LABEL, GATEWAY_NAME_LABEL } from '@kube-vip-gw/gateway-model';
 
-/** Label with the (bounded) name of the Gateway that produced an object (GEP-1762). */
-export const GATEWAY_NAME_LABEL = `${GATEWAY_API_GROUP}/gateway-name`;
-
-/** Label with the (bounded) name of that Gateway's GatewayClass. */
-export const GATEWAY_CLASS_NAME_LABEL = `${GATEWAY_API_GROUP}/gateway-class-name`;
+// The GEP-1762 labels (gateway-name, gateway-class-name) are defined once, in gateway-model; re-exported here
+// because every generated object carries them.
+export { GATEWAY_CLASS_NAME_LABEL, GATEWAY_NAME_LABEL };
 
 /** Label kube-vip-cloud-provider uses to count a Service's address as in use. */
 export const IMPLEMENTATION_LABEL = 'implementation';
