@@ -1,5 +1,5 @@
 // Public entry of @kube-vip-gw/cli: the kvgw command tree and its commands as functions, for embedding and tests.
-export { buildProgram, processIo, runCli, type CliDeps } from './program.js';
+export { buildProgram, defaultRenderOffline, processIo, runCli, type CliDeps } from './program.js';
 export * from './errors.js';
 export { colourEnabled, Printer, Styler, type CliIo, type OutputStream, type Style } from './io.js';
 export { formatData, type DataFormat } from './output.js';

@@ -2,12 +2,13 @@
 // code (0 ok, 1 failure or invalid input, 2 usage) and print errors as `kvgw: <message>`. Commands get a CliIo and
 // injected dependencies, so tests run the real command line in-process.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_CONTROLLER_NAME } from '@kube-vip-gw/controller';
+import { DEFAULT_CONTROLLER_NAME, renderOffline as controllerRenderOffline } from '@kube-vip-gw/controller';
+import type { KubeObject as ModelObject } from '@kube-vip-gw/gateway-model';
 import type { IPFamily, IPFamilyPolicy, SearchOrder } from '@kube-vip-gw/ipam';
 import packageJson from '../package.json' with { type: 'json' };
 import { connectKubeClient, type ClusterConnector } from './cluster.js';
 import { demo } from './demo.js';
-import { ExitCode, isCliError, RenderFailedError } from './errors.js';
+import { ExitCode, isCliError } from './errors.js';
 import { Printer, type CliIo } from './io.js';
 import { ipamAllocate } from './ipam-allocate.js';
 import { ipamCheck } from './ipam-check.js';
@@ -17,6 +18,9 @@ import { loadManifests } from './manifests.js';
 import type { DataFormat } from './output.js';
 import { renderManifests, type RenderOffline } from './render.js';
 import { status } from './status.js';
+
+/** The controller's own offline reconciler: `kvgw render` runs exactly the code the controller binary runs. */
+export const defaultRenderOffline: RenderOffline = (objects, options) => controllerRenderOffline(objects as ModelObject[], options);
 
 /** Dependencies of the commands, replaceable in tests (defaults: the real controller, cluster and control plane). */
 export interface CliDeps {
@@ -129,15 +133,13 @@ ${examples(['kvgw render -f examples/', 'kvgw render -f gateway.yaml -f routes/ 
         ignoreUnknownKinds: o.ignoreUnknownKinds,
         onWarning: (m) => printer.warn(m),
       });
-      if (deps.renderOffline === undefined) {
-        throw new RenderFailedError('the offline reconciler (renderOffline of @kube-vip-gw/controller) is not available in this build');
-      }
       const out = await renderManifests(
         manifests,
         { format: o.output, controllerName: o.controllerName, ipamConfigMap: o.ipamConfigmap, serviceBehaviour: o.serviceBehaviour, now: o.now },
-        deps.renderOffline,
+        deps.renderOffline ?? defaultRenderOffline,
       );
       printer.raw(out.text);
+      for (const w of out.warnings) printer.warn(w);
       if (io.stderr.isTTY) printer.progress(`rendered ${out.list.items.length} objects from ${manifests.length} manifests in ${out.iterations} reconcile passes`);
     });
 

@@ -27,6 +27,7 @@ const standIn: RenderOffline = async (objects, options) => {
       metadata: {
         name: `${gw.metadata.name}-lb`,
         namespace: gw.metadata.namespace!,
+        annotations: { record: JSON.stringify({ gateway: { uid: gw.metadata.uid } }) },
         ownerReferences: [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: gw.metadata.name, uid: gw.metadata.uid!, controller: true }],
       },
       spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
@@ -114,6 +115,17 @@ describe('normaliseObject', () => {
     expect(Object.keys(out.metadata).slice(0, 3)).toEqual(['name', 'namespace', 'uid']);
   });
 
+  it('maps uids of other objects wherever they appear, through the uid map', () => {
+    const original = '0a1b2c3d-0000-4000-8000-000000000001';
+    const mapped = normaliseObject(
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n', annotations: { a: `{"uid":"${original}"}`, b: 'no uid' } }, spec: { note: original } },
+      DEFAULT_RENDER_TIME,
+      new Map([[original, 'mapped-uid']]),
+    ) as KubeObject & { spec: { note: string } };
+    expect(mapped.metadata.annotations).toEqual({ a: '{"uid":"mapped-uid"}', b: 'no uid' });
+    expect(mapped.spec.note).toBe('mapped-uid');
+  });
+
   it('gives an owner and its dependents matching uids, also for cluster-scoped owners', () => {
     const owner = normaliseObject({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'k', uid: 'a' } }, DEFAULT_RENDER_TIME);
     const dependent = normaliseObject(
@@ -190,6 +202,7 @@ describe('renderManifests', () => {
     const svc = a.list.items.find((i) => i.metadata.name === 'web-lb')!;
     const gw = a.list.items.find((i) => i.kind === 'Gateway')!;
     expect(svc.metadata.ownerReferences![0]!.uid).toBe(gw.metadata.uid);
+    expect(svc.metadata.annotations!['record']).toBe(JSON.stringify({ gateway: { uid: gw.metadata.uid } }));
   });
 
   propTest.prop([fc.shuffledSubarray([0, 1, 2, 3, 4, 5], { minLength: 6, maxLength: 6 })], { numRuns: 15 })(

@@ -18,10 +18,12 @@ export interface RenderOfflineOptions {
   now?: Date;
 }
 
-/** What the offline renderer returns: every object after reconciling, and how many passes it took. */
+/** What the offline renderer returns: every object after reconciling, how many passes it took, the Events it recorded. */
 export interface RenderOfflineResult {
   objects: KubeObject[];
   iterations: number;
+  /** Events the controller would have recorded; Warnings are shown on stderr. */
+  events?: readonly { object: string; type: string; reason: string; message: string }[];
 }
 
 /** The controller's offline renderer (from `@kube-vip-gw/controller`), injected so tests can use a stand-in. */
@@ -66,41 +68,48 @@ function kubeTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-// Every lastTransitionTime under status (Gateway, listener and route parent conditions alike) becomes `time`.
-function fixConditionTimes(value: unknown, time: string): unknown {
-  if (Array.isArray(value)) return value.map((v) => fixConditionTimes(v, time));
+const UID_PATTERN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+// Rewrites a value deeply: every lastTransitionTime under status becomes `time` (Gateway, listener and route parent
+// conditions alike), and every known uid inside any string (e.g. a uid recorded in a JSON annotation) is replaced.
+function rewrite(value: unknown, time: string | undefined, uids: ReadonlyMap<string, string>): unknown {
+  if (typeof value === 'string') return uids.size === 0 ? value : value.replace(UID_PATTERN, (u) => uids.get(u) ?? u);
+  if (Array.isArray(value)) return value.map((v) => rewrite(v, time, uids));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = k === 'lastTransitionTime' && typeof v === 'string' ? time : fixConditionTimes(v, time);
+  for (const [k, v] of Object.entries(value)) out[k] = time !== undefined && k === 'lastTransitionTime' && typeof v === 'string' ? time : rewrite(v, time, uids);
   return out;
 }
 
+/** The uid an object gets in the output: derived from its API group, kind, namespace and name. */
+export function outputUid(object: KubeObject): string {
+  return deterministicUid(groupOf(object.apiVersion), object.kind ?? '', object.metadata.namespace, object.metadata.name);
+}
+
 /**
- * Makes one rendered object deterministic: server-set volatile metadata dropped, uid (and owner references' uids)
- * derived from identities, condition times set to `time`; fields ordered apiVersion, kind, metadata, ..., status.
+ * Makes one rendered object deterministic: server-set volatile metadata dropped, uid derived from its identity,
+ * uids of other objects (owner references, uids recorded in annotations) mapped through `uids` (original -> output
+ * uid; owners not in the map get the uid derived from the reference), condition times set to `time`; fields ordered
+ * apiVersion, kind, metadata, ..., status.
  */
-export function normaliseObject(object: KubeObject, time: Date): KubeObject {
+export function normaliseObject(object: KubeObject, time: Date, uids: ReadonlyMap<string, string> = new Map()): KubeObject {
   const { apiVersion, kind, metadata, ...rest } = structuredClone(object) as KubeObject & Record<string, unknown>;
   const { name, namespace, ...meta } = metadata as KubeObject['metadata'] & Record<string, unknown>;
   for (const field of VOLATILE_METADATA) delete meta[field];
   const ownerReferences = (meta['ownerReferences'] as OwnerReference[] | undefined)?.map((ref) => {
     const ownerNamespaced = SUPPORTED_KINDS[ref.kind]?.namespaced ?? true;
-    return { ...ref, uid: deterministicUid(groupOf(ref.apiVersion), ref.kind, ownerNamespaced ? namespace : undefined, ref.name) };
+    const uid = uids.get(ref.uid) ?? deterministicUid(groupOf(ref.apiVersion), ref.kind, ownerNamespaced ? namespace : undefined, ref.name);
+    return { ...ref, uid };
   });
   if (ownerReferences !== undefined) meta['ownerReferences'] = ownerReferences;
   const { status, ...spec } = rest;
   const out: Record<string, unknown> = {
     apiVersion,
     kind,
-    metadata: {
-      name,
-      ...(namespace !== undefined ? { namespace } : {}),
-      uid: deterministicUid(groupOf(apiVersion), kind ?? '', namespace, name),
-      ...meta,
-    },
-    ...spec,
+    metadata: rewrite({ name, ...(namespace !== undefined ? { namespace } : {}), uid: outputUid(object), ...meta }, undefined, uids),
+    ...(rewrite(spec, undefined, uids) as Record<string, unknown>),
   };
-  if (status !== undefined) out['status'] = fixConditionTimes(status, kubeTime(time));
+  if (status !== undefined) out['status'] = rewrite(status, kubeTime(time), uids);
   return out as unknown as KubeObject;
 }
 
@@ -130,12 +139,12 @@ export interface ObjectListDocument {
   items: KubeObject[];
 }
 
-/** Builds the output list: bookkeeping kinds omitted, objects normalised and sorted. */
+/** Builds the output list: bookkeeping kinds omitted, objects normalised (uids consistently replaced) and sorted. */
 export function toListDocument(objects: readonly KubeObject[], time: Date): ObjectListDocument {
-  const items = objects
-    .filter((o) => !OMITTED_KINDS.has(o.kind ?? ''))
-    .map((o) => normaliseObject(o, time))
-    .sort(compareObjects);
+  const kept = objects.filter((o) => !OMITTED_KINDS.has(o.kind ?? ''));
+  const uids = new Map<string, string>();
+  for (const o of kept) if (o.metadata.uid) uids.set(o.metadata.uid, outputUid(o));
+  const items = kept.map((o) => normaliseObject(o, time, uids)).sort(compareObjects);
   return { apiVersion: 'v1', kind: 'List', items };
 }
 
@@ -149,11 +158,13 @@ export interface RenderOptions {
   readonly now?: Date | undefined;
 }
 
-/** What renderManifests produced: the printed text, the list, and the renderer's pass count. */
+/** What renderManifests produced: the printed text, the list, the renderer's pass count and its Warning events. */
 export interface RenderOutput {
   readonly text: string;
   readonly list: ObjectListDocument;
   readonly iterations: number;
+  /** `Kind ns/name: Reason: message` of every Warning event, sorted. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -178,7 +189,11 @@ export async function renderManifests(
     throw new RenderFailedError(annotateWithSource(message, manifests));
   }
   const list = toListDocument(result.objects, now);
-  return { text: formatData(list, options.format), list, iterations: result.iterations };
+  const warnings = (result.events ?? [])
+    .filter((e) => e.type === 'Warning')
+    .map((e) => `${e.object}: ${e.reason}: ${e.message}`)
+    .sort();
+  return { text: formatData(list, options.format), list, iterations: result.iterations, warnings };
 }
 
 // When the renderer's message names an input object (`Gateway ns/name`), say which file it came from too.
