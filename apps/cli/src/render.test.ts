@@ -118,7 +118,7 @@ describe('normaliseObject', () => {
   it('maps uids of other objects wherever they appear, through the uid map', () => {
     const original = '0a1b2c3d-0000-4000-8000-000000000001';
     const mapped = normaliseObject(
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n', annotations: { a: `{"uid":"${original}"}`, b: 'no uid' } }, spec: { note: original } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n', annotations: { a: `{"uid":"${original}"}`, b: 'no uid' } }, spec: { note: original } } as KubeObject,
       DEFAULT_RENDER_TIME,
       new Map([[original, 'mapped-uid']]),
     ) as KubeObject & { spec: { note: string } };
