@@ -51,7 +51,6 @@ export {
   formatUsage,
   ipamUsage,
   percentUsed,
-  serviceAddresses,
   type AddressUsage,
   type PoolUsage,
   type UsageCommandOptions,

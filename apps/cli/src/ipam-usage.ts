@@ -1,6 +1,7 @@
-// `kvgw ipam usage`: pool utilisation on a live cluster, with the used set built as the controller builds it: every
-// Gateway's status.addresses plus every Service's kube-vip.io/loadbalancerIPs, spec.loadBalancerIP and
+// `kvgw ipam usage`: pool utilisation on a live cluster, computed by the controller's own AddressBook: the used set is
+// every Gateway's status.addresses plus every Service's kube-vip.io/loadbalancerIPs, spec.loadBalancerIP and
 // status.loadBalancer.ingress IPs. (Reserved addresses are not "used": the pool size already leaves them out.)
+import { AddressBook, serviceAddresses } from '@kube-vip-gw/controller';
 import {
   ConfigMap as ConfigMapResource,
   Gateway as GatewayResource,
@@ -9,12 +10,11 @@ import {
   type Client,
 } from '@kube-vip-gw/controller-runtime';
 import type { ConfigMap, Gateway, Service } from '@kube-vip-gw/gateway-model';
-import { AddressAllocator, parseAddress, parseIpamConfig, type IPFamily } from '@kube-vip-gw/ipam';
+import { parseAddress, type IPFamily } from '@kube-vip-gw/ipam';
 import { closeClient, listIfServed, listRequired, parseConfigMapRef, type ClusterConnector } from './cluster.js';
 import { ClusterAccessError } from './errors.js';
 import { Printer, type CliIo } from './io.js';
 import { formatData, type DataFormat } from './output.js';
-import { LOADBALANCER_IPS_ANNOTATION } from './status.js';
 import { formatTable } from './table.js';
 
 /** Utilisation of one family of one pool key (exact counts as decimal strings). */
@@ -44,20 +44,18 @@ export interface UsageReport {
   readonly problems: readonly string[];
 }
 
-/** Every address a Service carries: annotation, spec.loadBalancerIP, status ingress IPs (deduplicated). */
-export function serviceAddresses(service: Service): string[] {
-  const out: string[] = [];
-  const annotation = service.metadata.annotations?.[LOADBALANCER_IPS_ANNOTATION];
-  if (annotation) out.push(...annotation.split(',').map((a) => a.trim()).filter(Boolean));
-  if (service.spec?.loadBalancerIP) out.push(service.spec.loadBalancerIP.trim());
-  for (const ingress of service.status?.loadBalancer?.ingress ?? []) if (ingress.ip) out.push(ingress.ip.trim());
-  return [...new Set(out)];
-}
-
-/** Computes pool utilisation from the ConfigMap data and the cluster's Gateways and Services (pure). */
-export function computeUsage(configMap: string, data: Readonly<Record<string, unknown>>, gateways: readonly Gateway[], services: readonly Service[]): UsageReport {
-  const config = parseIpamConfig(data);
-  const problems = config.problems.map((p) => p.message);
+/**
+ * Computes pool utilisation from the ConfigMap data and the cluster's Gateways and Services (no I/O): counts come from
+ * the controller's AddressBook fed as the controller feeds it; holders are listed per address for the report.
+ */
+export function computeUsage(configMap: string, data: Readonly<Record<string, string>>, gateways: readonly Gateway[], services: readonly Service[]): UsageReport {
+  const book = new AddressBook();
+  book.setConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMap }, data: { ...data } });
+  for (const gw of gateways) book.observeGateway(gw);
+  for (const svc of services) book.observeService(svc);
+  const allocator = book.allocator;
+  const config = allocator.ipamConfig;
+  const problems = [...book.problems];
   const holders = new Map<string, { family: IPFamily; value: bigint; holders: Set<string> }>();
   const record = (text: string, holder: string): void => {
     const parsed = parseAddress(text);
@@ -75,8 +73,6 @@ export function computeUsage(configMap: string, data: Readonly<Record<string, un
   }
   for (const svc of services) for (const a of serviceAddresses(svc)) record(a, `Service ${svc.metadata.namespace}/${svc.metadata.name}`);
 
-  const allocator = new AddressAllocator(config);
-  allocator.rebuild(holders.keys());
   const pools: PoolUsage[] = [];
   const usable = [...config.pools.values()].filter((p) => p.problems.length === 0 && p.format !== 'dhcp').sort((a, b) => (a.key < b.key ? -1 : 1));
   for (const pool of usable) {
@@ -97,13 +93,17 @@ export function computeUsage(configMap: string, data: Readonly<Record<string, un
   return { configMap, pools, addresses, problems };
 }
 
-/** `used/size` as a percentage with one decimal (`<0.1%` when tiny but not zero), exact for any pool size. */
+/**
+ * `used/size` as a percentage rounded to one decimal, in BigInt arithmetic so a /64 is exact; `<0.1%` when in use but
+ * rounding to zero, `>99.9%` when not full but rounding to 100.
+ */
 export function percentUsed(used: string, size: string): string {
   const u = BigInt(used);
   const s = BigInt(size);
   if (s === 0n) return '-';
-  const tenths = (u * 1000n) / s;
+  const tenths = (u * 2000n + s) / (2n * s);
   if (tenths === 0n && u > 0n) return '<0.1%';
+  if (tenths === 1000n && u < s) return '>99.9%';
   return `${tenths / 10n}.${tenths % 10n}%`;
 }
 
