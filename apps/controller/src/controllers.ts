@@ -1,0 +1,198 @@
+// Live wiring: shared informers with the view's indexes, the AddressBook kept current from Gateway, Service and
+// ConfigMap events, and the two controllers (Gateway, GatewayClass) with the watches that map every related change to
+// the keys it affects. The manager (main.ts) starts the informers, waits for sync, then starts the controllers, so the
+// AddressBook holds every address of the cluster before the first allocation (two-phase start).
+import { BUNDLE_VERSION_ANNOTATION, type ConfigMap, type Gateway, type KubeObject, type Service } from '@kube-vip-gw/gateway-model';
+import { createStrategyRegistry, type StrategyRegistry } from '@kube-vip-gw/service-mapper';
+import {
+  ConfigMap as ConfigMapResource,
+  CustomResourceDefinition,
+  EndpointSlice as EndpointSliceResource,
+  Gateway as GatewayResource,
+  GatewayClass as GatewayClassResource,
+  Namespace as NamespaceResource,
+  ReferenceGrant as ReferenceGrantResource,
+  ReferenceGrantV1beta1,
+  Service as ServiceResource,
+  Store,
+  TCPRoute as TCPRouteResource,
+  TCPRouteV1alpha2,
+  UDPRoute as UDPRouteResource,
+  UDPRouteV1alpha2,
+  deletionStarted,
+  finalizersChanged,
+  firstServed,
+  generationChanged,
+  labelsChanged,
+  annotationsChanged,
+  or,
+  type Client,
+  type Controller,
+  type Manager,
+  type ResourceDescriptor,
+  type StoreReader,
+} from '@kube-vip-gw/controller-runtime';
+import { AddressBook } from './address-book.js';
+import { CacheView, VIEW_INDEXERS, indexParentGateways, type ViewStores } from './cache-view.js';
+import type { ControllerOptions } from './options.js';
+import { registerControllerMetrics } from './metrics.js';
+import { reconcileGateway, type EventSink } from './reconcile-gateway.js';
+import { reconcileGatewayClass } from './reconcile-gatewayclass.js';
+
+/** What the wiring needs beyond the client. */
+export interface GatewayControllersOptions extends Pick<ControllerOptions, 'controllerName' | 'ipamConfigMap' | 'serviceBehaviour' | 'concurrency'> {
+  loadBalancerClass?: string | undefined;
+  strategies?: StrategyRegistry;
+  /** Default: the manager's event recorder. */
+  events?: EventSink;
+  now?: () => Date;
+}
+
+/** The wired controllers, their informers and the state readiness and metrics read. */
+export interface GatewayControllers {
+  controllers: Controller[];
+  view: CacheView;
+  addresses: AddressBook;
+  /** Route kinds whose CRD the cluster does not serve (reported by /readyz and at start). */
+  missing: string[];
+  /** The route resources in use (v1, or v1alpha2 on older installs). */
+  routeResources: { TCPRoute?: ResourceDescriptor; UDPRoute?: ResourceDescriptor };
+}
+
+/** Keeps only what the controller reads of ConfigMaps (data), so a cluster with large ConfigMaps costs little memory. */
+function slimConfigMap(cm: KubeObject): KubeObject {
+  const { managedFields: _m, ...metadata } = cm.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+  return { apiVersion: cm.apiVersion, kind: cm.kind, metadata, data: (cm as ConfigMap).data } as KubeObject;
+}
+
+const BUNDLE_VERSION_TTL_MS = 60_000;
+
+/** Reads the Gateway API bundle version from the installed Gateway CRD (cached for a minute). */
+export function bundleVersionReader(client: Client, now: () => Date = () => new Date()): () => Promise<string | undefined> {
+  let cached: { at: number; value: string | undefined } | undefined;
+  return async () => {
+    const t = now().getTime();
+    if (cached && t - cached.at < BUNDLE_VERSION_TTL_MS) return cached.value;
+    let value: string | undefined;
+    try {
+      const crd = await client.get<KubeObject>(CustomResourceDefinition, { name: `gateways.${GatewayResource.group}` });
+      value = crd.metadata.annotations?.[BUNDLE_VERSION_ANNOTATION];
+    } catch {
+      value = undefined;
+    }
+    cached = { at: t, value };
+    return value;
+  };
+}
+
+/** Adds the informers, the view, the AddressBook and both controllers to a manager (which starts them). */
+export async function setupGatewayControllers(manager: Manager, options: GatewayControllersOptions): Promise<GatewayControllers> {
+  const now = options.now ?? (() => new Date());
+  const client = manager.client;
+  const events: EventSink = options.events ?? manager.eventRecorder('kube-vip.io/gateway-api-controller');
+  const tcp = await firstServed(client, [TCPRouteResource, TCPRouteV1alpha2]);
+  const udp = await firstServed(client, [UDPRouteResource, UDPRouteV1alpha2]);
+  const grants = (await firstServed(client, [ReferenceGrantResource, ReferenceGrantV1beta1])) ?? ReferenceGrantResource;
+  const missing = [...(tcp ? [] : ['TCPRoute']), ...(udp ? [] : ['UDPRoute'])];
+
+  const informerWith = <K extends keyof ViewStores>(key: K, res: ResourceDescriptor, transform?: (o: KubeObject) => KubeObject) => {
+    const inf = manager.informer<KubeObject>(res, transform ? { transform } : {});
+    for (const [name, fn] of Object.entries(VIEW_INDEXERS[key])) inf.addIndexer(name, fn as (o: KubeObject) => string[]);
+    return inf;
+  };
+  // A route kind the cluster does not serve gets an empty store: Gateways still work for the other kind.
+  const emptyRoutes = () => new Store<KubeObject>(VIEW_INDEXERS.tcpRoutes as Record<string, (o: KubeObject) => string[]>);
+  const gatewayClasses = informerWith('gatewayClasses', GatewayClassResource);
+  const gateways = informerWith('gateways', GatewayResource);
+  const tcpRoutes = tcp ? informerWith('tcpRoutes', tcp) : undefined;
+  const udpRoutes = udp ? informerWith('udpRoutes', udp) : undefined;
+  const namespaces = informerWith('namespaces', NamespaceResource);
+  const services = informerWith('services', ServiceResource);
+  const endpointSlices = informerWith('endpointSlices', EndpointSliceResource);
+  const referenceGrants = informerWith('referenceGrants', grants);
+  const configMaps = informerWith('configMaps', ConfigMapResource, slimConfigMap);
+  const store = <T extends KubeObject>(s: StoreReader<KubeObject>) => s as unknown as StoreReader<T>;
+  const view = new CacheView({
+    gatewayClasses: store(gatewayClasses.store),
+    gateways: store(gateways.store),
+    tcpRoutes: store(tcpRoutes?.store ?? emptyRoutes()),
+    udpRoutes: store(udpRoutes?.store ?? emptyRoutes()),
+    namespaces: store(namespaces.store),
+    services: store(services.store),
+    endpointSlices: store(endpointSlices.store),
+    referenceGrants: store(referenceGrants.store),
+    configMaps: store(configMaps.store),
+  });
+
+  // The AddressBook follows the cluster from the first list on.
+  const addresses = new AddressBook();
+  const { namespace: ipamNs, name: ipamName } = options.ipamConfigMap;
+  const isIpamConfigMap = (o: KubeObject) => o.metadata.namespace === ipamNs && o.metadata.name === ipamName;
+  gateways.addEventHandler({
+    onAdd: (g) => addresses.observeGateway(g as Gateway),
+    onUpdate: (_, g) => addresses.observeGateway(g as Gateway),
+    onDelete: (g) => addresses.forgetGateway(g.metadata.namespace ?? '', g.metadata.name),
+  });
+  services.addEventHandler({
+    onAdd: (s) => addresses.observeService(s as Service),
+    onUpdate: (_, s) => addresses.observeService(s as Service),
+    onDelete: (s) => addresses.forgetService(s.metadata.namespace ?? '', s.metadata.name),
+  });
+  configMaps.addEventHandler({
+    onAdd: (c) => isIpamConfigMap(c) && addresses.setConfigMap(c as ConfigMap),
+    onUpdate: (_, c) => isIpamConfigMap(c) && addresses.setConfigMap(c as ConfigMap),
+    onDelete: (c) => isIpamConfigMap(c) && addresses.setConfigMap(undefined),
+  });
+
+  const gatewayMetrics = registerControllerMetrics(manager.metrics.registry, { addresses, view, controllerName: options.controllerName });
+  const strategies = options.strategies ?? createStrategyRegistry();
+  const routeResources = { ...(tcp ? { TCPRoute: tcp } : {}), ...(udp ? { UDPRoute: udp } : {}) };
+  const allGateways = () => view.gateways().map((g) => `${g.metadata.namespace}/${g.metadata.name}`);
+  const gatewayController = manager.addController({
+    name: 'gateway',
+    for: GatewayResource,
+    concurrency: options.concurrency,
+    // Our own status writes need no reconcile: only spec, metadata we act on, and deletion do.
+    predicates: [or(generationChanged, labelsChanged, annotationsChanged, finalizersChanged, deletionStarted)],
+    reconcile: (req) =>
+      reconcileGateway(
+        {
+          controllerName: options.controllerName,
+          client,
+          view,
+          addresses,
+          strategies,
+          routeResources: { TCPRoute: tcp ?? TCPRouteResource, UDPRoute: udp ?? UDPRouteResource },
+          defaults: { serviceBehaviour: options.serviceBehaviour, ...(options.loadBalancerClass ? { loadBalancerClass: options.loadBalancerClass } : {}) },
+          events,
+          metrics: gatewayMetrics,
+          now,
+        },
+        req.namespace ?? '',
+        req.name,
+      ),
+  })
+    .watches(GatewayClassResource, (c) => view.gatewaysOfClass(c.metadata.name).map((g) => `${g.metadata.namespace}/${g.metadata.name}`))
+    .watches(ServiceResource, (s) => view.gatewaysForService(s))
+    .watches(EndpointSliceResource, (s) => view.gatewaysForEndpointSlice(s))
+    .watches(NamespaceResource, () => allGateways(), { predicates: [labelsChanged] })
+    .watches(grants, () => allGateways())
+    .watches(ConfigMapResource, (c) => (isIpamConfigMap(c) ? allGateways() : view.gatewaysForParameters(c)));
+  if (tcp) gatewayController.watches(tcp, (r) => indexParentGateways(r));
+  if (udp) gatewayController.watches(udp, (r) => indexParentGateways(r));
+
+  const bundleVersion = bundleVersionReader(client, now);
+  const classController = manager.addController({
+    name: 'gatewayclass',
+    for: GatewayClassResource,
+    predicates: [or(generationChanged, finalizersChanged, deletionStarted)],
+    reconcile: (req) => reconcileGatewayClass({ controllerName: options.controllerName, client, view, bundleVersion, now }, req.name),
+  })
+    .watches(GatewayResource, (g) => [(g as Gateway).spec?.gatewayClassName].filter((n): n is string => typeof n === 'string'))
+    .watches(ConfigMapResource, (c) => view.classesForParameters(c));
+
+  manager.addReadyzCheck('route-crds', () => {
+    if (missing.length > 0) throw new Error(`the cluster serves no ${missing.join(' or ')} (install the Gateway API v1.6 CRDs); Gateways still get addresses`);
+  });
+  return { controllers: [classController, gatewayController] as Controller[], view, addresses, missing, routeResources };
+}
