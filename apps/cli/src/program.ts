@@ -246,6 +246,11 @@ ${examples(['kvgw local-cluster --kubeconfig /tmp/kvgw.kubeconfig', '# in anothe
   return program;
 }
 
+/** True for the tagged errors of this project's packages (a string `_tag`): expected failures, not bugs. */
+function isTaggedError(error: unknown): error is Error & { _tag: string } {
+  return error instanceof Error && typeof (error as { _tag?: unknown })._tag === 'string';
+}
+
 /** Commander outcomes that are not failures: help asked for, version shown. */
 const COMMANDER_SUCCESS: ReadonlySet<string> = new Set(['commander.helpDisplayed', 'commander.version']);
 
@@ -264,6 +269,12 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
     if (isCliError(error)) {
       printer.error(error.message);
       return error._tag === 'CliUsageError' ? ExitCode.Usage : ExitCode.Failure;
+    }
+    if (isTaggedError(error)) {
+      // Another package's expected failure (control plane did not start, API refused a request...): its message
+      // names the input, so it is shown as is.
+      printer.error(io.env['KVGW_DEBUG'] ? (error.stack ?? error.message) : error.message);
+      return ExitCode.Failure;
     }
     const detail = error instanceof Error ? (io.env['KVGW_DEBUG'] ? (error.stack ?? error.message) : error.message) : String(error);
     printer.error(`unexpected error: ${detail}${io.env['KVGW_DEBUG'] ? '' : ' (set KVGW_DEBUG=1 for the stack trace)'}`);
