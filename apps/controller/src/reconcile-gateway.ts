@@ -28,7 +28,6 @@ import {
   isEmptyPlan,
   planChanges,
   planRelease,
-  readUpdateRecord,
   type ActualObjects,
   type ChangePlan,
   type GatewayDesired,
@@ -51,7 +50,11 @@ import { classParameters, gatewayParameters, type ParametersResult } from './par
 import { mergeParameters, type GatewayParameters } from './parameters.js';
 import type { ClusterView } from './view.js';
 
-/** Finalizer on Gateways whose `update`-strategy Services must be given back before the Gateway goes away. */
+/**
+ * Finalizer on every Gateway of our classes: before it goes, the controller deletes the Services and EndpointSlices
+ * it made (not waiting for garbage collection) and gives back the user Services it adopted (`update`), which nothing
+ * else would restore.
+ */
 export const GATEWAY_CLEANUP_FINALIZER = 'gateway.kube-vip.io/cleanup';
 
 /** Kubernetes Event types. */
@@ -98,7 +101,7 @@ function identity(gateway: Gateway): GatewayIdentity {
 /** Reconciles one Gateway, identified by namespace and name. */
 export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: string, name: string): Promise<ReconcileOutcome> {
   const { view } = deps;
-  const gateway = view.gateway(namespace, name);
+  let gateway = view.gateway(namespace, name);
   if (gateway === undefined) {
     // Gone: owned Services go with it (ownerReferences); what remains is our route status entries and its addresses.
     deps.addresses.forgetGateway(namespace, name);
@@ -107,6 +110,10 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   const gatewayClass = view.gatewayClass(gateway.spec?.gatewayClassName ?? '');
   const ours = gatewayClass !== undefined && isOurGatewayClass(gatewayClass, deps.controllerName);
   if (!ours || gateway.metadata.deletionTimestamp !== undefined) return release(deps, gateway, ours);
+  // The finalizer goes on before anything is made for the Gateway, so nothing can be left behind.
+  const finalized = await ensureFinalizer(deps, gateway, true);
+  if (!finalized) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
+  gateway = finalized;
 
   const classParams = classParameters(view, gatewayClass);
   const gwParams = gatewayParameters(view, gateway);
@@ -125,7 +132,6 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     const applied = await applyPlan(deps.client, plan);
     if (applied === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
     dataPlane = applied === 'ok' ? { kind: 'applied' } : { kind: 'failed', message: applied.message };
-    if (!(await ensureFinalizer(deps, gateway, needsCleanupFinalizer(gateway, desired, actual)))) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
     for (const p of plan.problems) deps.events.event(gateway, 'Warning', p.reason, p.message);
   }
 
@@ -280,32 +286,24 @@ export async function applyPlan(client: Client, plan: ChangePlan): Promise<Apply
   return 'ok';
 }
 
-function needsCleanupFinalizer(gateway: Gateway, desired: GatewayDesired | undefined, actual: ActualObjects): boolean {
-  if ((desired?.adoptions.length ?? 0) > 0) return true;
-  const uid = gateway.metadata.uid;
-  return actual.services.some((s) => {
-    const r = readUpdateRecord(s);
-    return r !== undefined && !(r instanceof Error) && r.gateway.uid === uid;
-  });
-}
-
-async function ensureFinalizer(deps: GatewayReconcilerDeps, gateway: Gateway, present: boolean): Promise<boolean> {
+// Adds or removes our finalizer; returns the Gateway as it is now (the patched one, so later writes carry its new
+// resourceVersion), or undefined when the cache was stale.
+async function ensureFinalizer(deps: GatewayReconcilerDeps, gateway: Gateway, present: boolean): Promise<Gateway | undefined> {
   const finalizers = gateway.metadata.finalizers ?? [];
   const has = finalizers.includes(GATEWAY_CLEANUP_FINALIZER);
-  if (has === present) return true;
+  if (has === present) return gateway;
   const next = present ? [...finalizers, GATEWAY_CLEANUP_FINALIZER] : finalizers.filter((f) => f !== GATEWAY_CLEANUP_FINALIZER);
   try {
     // A JSON patch with a resourceVersion test: never drops a finalizer someone else added meanwhile.
-    await deps.client.patch(GatewayResource, { namespace: gateway.metadata.namespace, name: gateway.metadata.name }, {
+    return await deps.client.patch<Gateway>(GatewayResource, { namespace: gateway.metadata.namespace, name: gateway.metadata.name }, {
       type: 'json',
       patch: [
         { op: 'test', path: '/metadata/resourceVersion', value: gateway.metadata.resourceVersion ?? '' },
         { op: 'add', path: '/metadata/finalizers', value: next },
       ],
     });
-    return true;
   } catch (e) {
-    if (isConflict(e) || isNotFound(e) || (e as { _tag?: string })._tag === 'InvalidError') return false;
+    if (isConflict(e) || isNotFound(e) || (e as { _tag?: string })._tag === 'InvalidError') return undefined;
     throw e;
   }
 }
