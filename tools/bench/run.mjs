@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { machineTable } from './lib/env.mjs';
@@ -64,7 +65,9 @@ const ctx = {
     if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}`);
     return r.stdout;
   },
-  machineTable: (extra) => machineTable(root, extra),
+  /** os.loadavg() when the current suite started (other work on the machine skews timings). */
+  startLoad: undefined,
+  machineTable: (extra) => machineTable(root, extra, ctx.startLoad),
   /** Writes docs/benchmarks/<name> and returns its link relative to docs/benchmarks.md. */
   async writeAsset(name, content) {
     await mkdir(assetDir, { recursive: true });
@@ -88,6 +91,7 @@ let failed = 0;
 for (const suite of suites.filter((s) => wanted.length === 0 || wanted.includes(s.id))) {
   ctx.log(`${suite.id}: ${suite.title}${quick ? ' (quick)' : ''}`);
   const t0 = Date.now();
+  ctx.startLoad = os.loadavg();
   try {
     const body = await suite.run(ctx);
     doc = replaceSection(doc, suite.id, body);

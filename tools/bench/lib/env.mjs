@@ -19,8 +19,8 @@ export function packageVersion(root, name) {
   }
 }
 
-/** Machine, OS, runtime and repository facts as a markdown table. */
-export function machineTable(root, extra = []) {
+/** Machine, OS, runtime and repository facts as a markdown table (`startLoad`: os.loadavg() when the suite began). */
+export function machineTable(root, extra = [], startLoad = undefined) {
   const cpus = os.cpus();
   const rows = [
     ['date (UTC)', new Date().toISOString().replace(/\.\d+Z$/, 'Z')],
@@ -28,7 +28,8 @@ export function machineTable(root, extra = []) {
     ['CPU', `${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`],
     ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`],
     ['OS', `${os.type()} ${os.release()} ${os.arch()}`],
-    ['load average at start (1/5/15 min)', os.loadavg().map((l) => l.toFixed(2)).join(' / ')],
+    ...(startLoad ? [['load average at start (1/5/15 min)', startLoad.map((l) => l.toFixed(2)).join(' / ')]] : []),
+    ['load average at end (1/5/15 min)', os.loadavg().map((l) => l.toFixed(2)).join(' / ')],
     ['Node.js', process.version],
     ...extra,
   ];
