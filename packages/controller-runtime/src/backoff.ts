@@ -1,6 +1,8 @@
 // Retry delays for informers and other long-running loops: exponential with jitter, reset after a healthy period.
 // Defaults follow kube-rs's watcher backoff (800 ms -> 30 s, factor 2, reset after 120 s without failures).
 
+import { withDefaults } from './internal/options.js';
+
 /** Options of ExponentialBackoff. */
 export interface BackoffOptions {
   initialMs?: number;
@@ -33,7 +35,7 @@ export class ExponentialBackoff {
   #lastFailure: number | undefined;
 
   constructor(opts: BackoffOptions = {}) {
-    this.#o = { ...WATCHER_BACKOFF, random: Math.random, now: Date.now, ...opts };
+    this.#o = withDefaults({ ...WATCHER_BACKOFF, random: Math.random, now: Date.now }, opts);
   }
 
   /** The delay before the next retry, after a failure now. */

@@ -7,6 +7,7 @@
 import { ExponentialBackoff, sleep, type BackoffOptions } from './backoff.js';
 import type { Client, WatchEvent } from './client.js';
 import { GoneError, retryAfterMs } from './errors.js';
+import { withDefaults } from './internal/options.js';
 import { type Logger, silentLogger } from './logging.js';
 import type { KubeObject } from './object.js';
 import { objectKey } from './object.js';
@@ -83,7 +84,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.#store = new Store<T>(opts.indexers ?? {}, (index, key, err) =>
       this.#log.error({ err, index, key }, 'index function failed; object left out of the index'),
     );
-    this.#backoff = new ExponentialBackoff({ random: opts.random, ...opts.backoff });
+    this.#backoff = new ExponentialBackoff({ random: opts.random, ...withDefaults({}, opts.backoff ?? {}) });
     this.#random = opts.random ?? Math.random;
     this.#transform = opts.transform ?? stripManagedFields;
   }
@@ -184,7 +185,12 @@ export class Informer<T extends KubeObject = KubeObject> {
           continue;
         }
         if (err instanceof GoneError) this.#rv = undefined;
-        const retryInMs = Math.max(this.#backoff.next(), retryAfterMs(err) ?? 0);
+        let retryInMs: number;
+        try {
+          retryInMs = Math.max(this.#backoff.next(), retryAfterMs(err) ?? 0);
+        } catch {
+          retryInMs = 30_000; // a broken backoff option must not end the loop
+        }
         this.#emit({ type: 'error', error: err, retryInMs, phase });
         this.#log.warn({ err, retryInMs, phase }, `${phase} failed; retrying`);
         await sleep(retryInMs, signal);

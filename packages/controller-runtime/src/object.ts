@@ -27,6 +27,8 @@ export interface ObjectMeta {
   finalizers?: string[];
   ownerReferences?: OwnerReference[];
   managedFields?: unknown[];
+  /** Fields this runtime does not name (selfLink, ...) pass through untouched. */
+  [extra: string]: unknown;
 }
 
 /** Any Kubernetes object: apiVersion/kind (absent on some list items from servers; this runtime fills them in) plus metadata. */
@@ -34,6 +36,8 @@ export interface KubeObject {
   apiVersion?: string;
   kind?: string;
   metadata: ObjectMeta;
+  /** spec, status, data and whatever else a kind has. */
+  [extra: string]: unknown;
 }
 
 /** Names one object of a known resource type: its namespace (for namespaced kinds) and name. */

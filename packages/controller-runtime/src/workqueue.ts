@@ -45,6 +45,7 @@ export class WorkQueue<K = string> {
     this.#now = opts.now ?? Date.now;
     this.#limiter = opts.rateLimiter ?? defaultControllerRateLimiter<K>(this.#now);
     this.#metrics = opts.metrics;
+    this.#metrics?.depth(0);
   }
 
   /** Queues an item unless it is already queued; if it is being processed, it is queued again when done. */
