@@ -1,5 +1,5 @@
 // What every object produced for a Gateway carries (DESIGN §4.3), computed once per listener from the input.
-import { isIP } from 'node:net';
+import { familyOf } from '@kube-vip-gw/ipam';
 import { boundedLabelValue, boundedName, type OwnerReference } from '@kube-vip-gw/gateway-model';
 import {
   GATEWAY_API_VERSION,
@@ -137,9 +137,9 @@ export function addressFamilies(addresses: readonly string[] | undefined): Famil
     return `needs 1 address or an IPv4 + IPv6 pair, got ${JSON.stringify(addresses)}`;
   const families: Family[] = [];
   for (const a of addresses) {
-    const v = typeof a === 'string' ? isIP(a) : 0;
-    if (v === 0) return `address ${JSON.stringify(a)} is not an IP address`;
-    families.push(v === 4 ? 'IPv4' : 'IPv6');
+    const family = typeof a === 'string' ? familyOf(a) : undefined;
+    if (family === undefined) return `address ${JSON.stringify(a)} is not an IP address`;
+    families.push(family);
   }
   if (families.length === 2 && families[0] === families[1])
     return `two addresses must be one IPv4 and one IPv6, got ${addresses.join(', ')}`;

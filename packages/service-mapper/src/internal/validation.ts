@@ -1,7 +1,7 @@
 // Kubernetes object validation for what we generate: the subset of apimachinery's rules that our objects touch.
 // Hand-written because the only Kubernetes library installed (@kubernetes/client-node) must not be imported by pure
 // packages, and it does not ship these validators anyway.
-import { isIP } from 'node:net';
+import { familyOf } from '@kube-vip-gw/ipam';
 import type { EndpointSlice, Service, ServicePort } from '@kube-vip-gw/gateway-model';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -111,11 +111,10 @@ export function validateEndpointSlice(slice: EndpointSlice): string[] {
   checkMap('metadata.annotations', m.annotations, false, errors);
   if (!['IPv4', 'IPv6'].includes(slice.addressType)) errors.push(`addressType: ${JSON.stringify(slice.addressType)} is not IPv4 or IPv6`);
   if (slice.endpoints.length > 1000) errors.push(`endpoints: ${slice.endpoints.length} exceeds 1000`);
-  const family = slice.addressType === 'IPv4' ? 4 : 6;
   slice.endpoints.forEach((e, i) => {
     if (e.addresses.length < 1 || e.addresses.length > 100) errors.push(`endpoints[${i}].addresses: must hold 1 to 100 addresses`);
     for (const a of e.addresses)
-      if (isIP(a) !== family) errors.push(`endpoints[${i}].addresses: ${JSON.stringify(a)} is not an ${slice.addressType} address`);
+      if (familyOf(a) !== slice.addressType) errors.push(`endpoints[${i}].addresses: ${JSON.stringify(a)} is not an ${slice.addressType} address`);
   });
   (slice.ports ?? []).forEach((p, i) => {
     if (p.port !== undefined && !isPortNumber(p.port)) errors.push(`ports[${i}].port: ${p.port} is not a port number`);
