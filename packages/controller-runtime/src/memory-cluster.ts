@@ -397,7 +397,11 @@ export class MemoryCluster implements Client {
     const key = objectKey(ref);
     const what = `apply ${res.kind} ${key}`;
     if (!opts.fieldManager) {
-      throw new BadRequestError(`${what}: fieldManager is required for apply requests`, { code: 400, reason: 'BadRequest' });
+      // The real server answers 422 here (a validation of the request options), not 400.
+      throw new InvalidError(`${what}: PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch`, {
+        code: 422,
+        reason: 'Invalid',
+      });
     }
     if (!isPlainObject(config) || !isPlainObject(config.metadata)) {
       throw new BadRequestError(`${what}: the configuration must be an object with metadata`, { code: 400, reason: 'BadRequest' });

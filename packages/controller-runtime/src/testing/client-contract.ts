@@ -7,8 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, type Client, isServed, listAll, type WatchEvent } from '../client.js';
 import { isTransient } from '../errors.js';
+import { EventBroadcaster, type EventObject } from '../events.js';
+import { Informer } from '../informer.js';
+import { LeaderElector, type LeaseObject } from '../leader-election.js';
 import type { KubeObject } from '../object.js';
-import { ConfigMap, GatewayClass, Lease, Service } from '../resources.js';
+import { ConfigMap, Event, GatewayClass, Lease, Service } from '../resources.js';
+import { indexByLabel } from '../store.js';
 import { formatMicroTime, parseKubeTime } from '../time.js';
 
 /** What a contract run needs: a client, a namespace that exists and is empty enough to create objects in, and a cleanup. */
@@ -246,11 +250,11 @@ export function describeClientContract(name: string, setup: () => Promise<Contra
       expect(again.metadata.resourceVersion).toBe(three.metadata.resourceVersion);
     });
 
-    it('server-side apply without a field manager fails with BadRequestError', async () => {
+    it('server-side apply without a field manager fails with InvalidError', async () => {
       const n = `apply-nofm-${run}`;
       await expect(
         client.patch(ConfigMap, { namespace: ns, name: n }, { type: 'apply', patch: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n, namespace: ns } } }),
-      ).rejects.toMatchObject({ _tag: 'BadRequestError' });
+      ).rejects.toMatchObject({ _tag: 'InvalidError', code: 422 });
     });
 
     it('status is a separate subresource: create and update ignore it, updateStatus and patchStatus change only it', async () => {
@@ -261,6 +265,8 @@ export function describeClientContract(name: string, setup: () => Promise<Contra
         spec: { type: 'LoadBalancer', ports: [{ name: 'tcp', port: 80, protocol: 'TCP', targetPort: 8080 }], selector: { app: 'x' } },
         status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } },
       };
+      // Only the IPs are compared: a real server defaults more fields (ipMode: VIP).
+      const ips = (o: Svc): string[] | undefined => o.status?.loadBalancer?.ingress?.map((i) => i.ip ?? '');
       const created = await client.create<Svc>(Service, svc);
       expect(created.status?.loadBalancer?.ingress).toBeUndefined();
       const withStatus = await client.updateStatus<Svc>(Service, {
@@ -268,7 +274,7 @@ export function describeClientContract(name: string, setup: () => Promise<Contra
         spec: { ...created.spec, selector: { app: 'changed-through-status' } },
         status: { loadBalancer: { ingress: [{ ip: '192.0.2.2' }] } },
       });
-      expect(withStatus.status?.loadBalancer?.ingress).toEqual([{ ip: '192.0.2.2' }]);
+      expect(ips(withStatus)).toEqual(['192.0.2.2']);
       expect(withStatus.spec?.selector).toEqual({ app: 'x' });
       const updated = await client.update<Svc>(Service, {
         ...withStatus,
@@ -276,12 +282,12 @@ export function describeClientContract(name: string, setup: () => Promise<Contra
         status: { loadBalancer: { ingress: [{ ip: '192.0.2.99' }] } },
       });
       expect(updated.spec?.selector).toEqual({ app: 'y' });
-      expect(updated.status?.loadBalancer?.ingress).toEqual([{ ip: '192.0.2.2' }]);
+      expect(ips(updated)).toEqual(['192.0.2.2']);
       const patched = await client.patchStatus<Svc>(Service, { namespace: ns, name: svc.metadata.name }, {
         type: 'merge',
         patch: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.3' }] } }, spec: { selector: { app: 'ignored' } } },
       });
-      expect(patched.status?.loadBalancer?.ingress).toEqual([{ ip: '192.0.2.3' }]);
+      expect(ips(patched)).toEqual(['192.0.2.3']);
       expect(patched.spec?.selector).toEqual({ app: 'y' });
       await expect(client.updateStatus(Service, { ...patched, metadata: { ...patched.metadata, resourceVersion: created.metadata.resourceVersion } })).rejects.toMatchObject({
         _tag: 'ConflictError',
@@ -423,6 +429,84 @@ export function describeClientContract(name: string, setup: () => Promise<Contra
       const got = await client.get<LeaseObj>(Lease, { namespace: ns, name: lease.metadata.name });
       expect(parseKubeTime(got.spec?.renewTime)).toBe(at.getTime());
       expect(got.spec?.renewTime).toMatch(/\.\d{6}Z$/);
+    });
+
+    it('an informer lists, syncs, follows creates, updates and deletes, and keeps its indexes current', async () => {
+      const label = `inf-${run}`;
+      await client.create(ConfigMap, cm('inf-a', { v: '1' }, { inf: label, tier: 'web' }));
+      const informer = new Informer<CM>(client, ConfigMap, {
+        namespace: ns,
+        labelSelector: `inf=${label}`,
+        indexers: { tier: indexByLabel('tier') },
+      });
+      const log: string[] = [];
+      informer.addEventHandler({
+        onAdd: (o) => log.push(`add ${o.metadata.name}`),
+        onUpdate: (_a, b) => log.push(`update ${b.metadata.name} ${b.data?.v ?? ''}`),
+        onDelete: (o) => log.push(`delete ${o.metadata.name}`),
+      });
+      informer.start();
+      try {
+        await informer.waitForSync();
+        expect(informer.store.get(`${ns}/inf-a-${run}`)?.data).toEqual({ v: '1' });
+        expect(informer.store.get(`${ns}/inf-a-${run}`)?.metadata.managedFields).toBeUndefined();
+        const b = await client.create(ConfigMap, cm('inf-b', {}, { inf: label, tier: 'db' }));
+        await client.patch(ConfigMap, { namespace: ns, name: `inf-a-${run}` }, { type: 'merge', patch: { data: { v: '2' } } });
+        await client.delete(ConfigMap, { namespace: ns, name: b.metadata.name });
+        await eventually(() => (log.length >= 4 ? true : undefined), 10_000, 'informer events');
+        expect(log).toEqual([`add inf-a-${run}`, `add inf-b-${run}`, `update inf-a-${run} 2`, `delete inf-b-${run}`]);
+        expect(informer.store.byIndex('tier', 'web').map((o) => o.data)).toEqual([{ v: '2' }]);
+        expect(informer.store.byIndex('tier', 'db')).toEqual([]);
+      } finally {
+        await informer.stop();
+      }
+    });
+
+    it('leader election: one holder at a time, MicroTime renewals, hand-over after release', async () => {
+      const name = `leader-${run}`;
+      const timing = { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 };
+      const started: string[] = [];
+      const a = new LeaderElector({ client, namespace: ns, name, identity: 'a', ...timing, onStartedLeading: () => started.push('a') });
+      const b = new LeaderElector({ client, namespace: ns, name, identity: 'b', ...timing, onStartedLeading: () => started.push('b') });
+      const stopA = new AbortController();
+      const stopB = new AbortController();
+      const runA = a.run(stopA.signal);
+      await eventually(() => (a.isLeader() ? true : undefined), 10_000, 'a to lead');
+      const runB = b.run(stopB.signal);
+      try {
+        await new Promise((r) => setTimeout(r, 1_500));
+        expect(b.isLeader()).toBe(false);
+        const held = await client.get<LeaseObject>(Lease, { namespace: ns, name });
+        expect(held.spec?.holderIdentity).toBe('a');
+        expect(held.spec?.renewTime).toMatch(/\.\d{6}Z$/);
+        stopA.abort();
+        await runA;
+        await eventually(() => (b.isLeader() ? true : undefined), 10_000, 'b to take over');
+        expect(started).toEqual(['a', 'b']);
+        expect((await client.get<LeaseObject>(Lease, { namespace: ns, name })).spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
+      } finally {
+        stopA.abort();
+        stopB.abort();
+        await Promise.all([runA, runB]);
+      }
+    });
+
+    it('events are accepted by the server and repeats aggregate into one Event with a series', async () => {
+      const regarding = await client.create(ConfigMap, cm('evented'));
+      const events = new EventBroadcaster({ client, reportingController: 'kube-vip.io/contract', reportingInstance: `contract-${run}`, seriesUpdateIntervalMs: 0 });
+      const recorder = events.recorder();
+      recorder.event(regarding, 'Normal', 'Tested', 'first occurrence');
+      await events.flush();
+      recorder.event(regarding, 'Normal', 'Tested', 'first occurrence');
+      recorder.event(regarding, 'Normal', 'Tested', 'first occurrence');
+      await events.flush();
+      recorder.event(regarding, 'Warning', 'Broken', 'another kind of event');
+      await events.close();
+      const mine = (await client.list<EventObject>(Event, { namespace: ns })).items.filter((e) => e.regarding?.uid === regarding.metadata.uid);
+      const tested = mine.filter((e) => e.reason === 'Tested');
+      expect(tested).toHaveLength(1);
+      expect(tested[0]).toMatchObject({ type: 'Normal', note: 'first occurrence', reportingController: 'kube-vip.io/contract', series: { count: 3 } });
+      expect(mine.filter((e) => e.reason === 'Broken')).toHaveLength(1);
     });
   });
 }
