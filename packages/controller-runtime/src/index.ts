@@ -23,3 +23,4 @@ export * from './leader-election.js';
 export * from './events.js';
 export * from './http-server.js';
 export * from './manager.js';
+export * from './retry.js';
