@@ -9,10 +9,10 @@ afterEach(async () => {
 
 describe('parseBindAddress', () => {
   it.each([
-    [':8080', { host: '::', port: 8080 }],
+    [':8080', { host: '', port: 8080 }],
     ['127.0.0.1:9', { host: '127.0.0.1', port: 9 }],
     ['[::1]:8081', { host: '::1', port: 8081 }],
-    [':0', { host: '::', port: 0 }],
+    [':0', { host: '', port: 0 }],
     ['0', undefined],
     ['', undefined],
   ])('%j -> %o', (v, expected) => {
@@ -58,6 +58,12 @@ describe('endpoint server', () => {
     const r = await fetch(`http://${s.address}/metrics`);
     expect(r.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     expect(await r.text()).toContain('demo_total 3');
+  });
+
+  it('listens on every interface for an empty host', async () => {
+    const s = await startEndpointServer(parseBindAddress(':0')!, { healthz: new CheckSet() });
+    servers.push(s);
+    expect((await fetch(`http://127.0.0.1:${s.port}/healthz`)).status).toBe(200);
   });
 
   it('reports a port in use as ConfigError naming the address', async () => {

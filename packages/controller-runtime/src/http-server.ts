@@ -11,6 +11,7 @@ export type Check = () => void | Promise<void>;
 
 /** A parsed bind address; `undefined` from parseBindAddress means "disabled". */
 export interface BindAddress {
+  /** `''` means every interface (IPv6 and IPv4 where available, IPv4 only otherwise, as Node's listen decides). */
   host: string;
   port: number;
 }
@@ -27,8 +28,7 @@ export function parseBindAddress(value: string): BindAddress | undefined {
   if (!m || port > 65535) {
     throw new ConfigError(`invalid bind address "${value}": use host:port, :port, [ipv6]:port, or 0 to disable`);
   }
-  const host = m[1] ?? m[2] ?? '';
-  return { host: host === '' ? '::' : host, port };
+  return { host: m[1] ?? m[2] ?? '', port };
 }
 
 /** A named set of checks with an HTTP rendering like the API server's /readyz. */
@@ -119,7 +119,8 @@ export async function startEndpointServer(bind: BindAddress, handlers: EndpointH
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new ConfigError(`cannot listen on ${bind.host}:${bind.port}: ${err.message}`)));
-    server.listen(bind.port, bind.host, () => resolve());
+    if (bind.host === '') server.listen(bind.port, () => resolve());
+    else server.listen(bind.port, bind.host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
   return {

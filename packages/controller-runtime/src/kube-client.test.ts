@@ -54,6 +54,12 @@ describe('KubeClient requests', () => {
     expect(s.requests).toContain('GET /api/v1/configmaps?watch=true&resourceVersion=1&allowWatchBookmarks=true&timeoutSeconds=1');
   });
 
+  it('reuses one keep-alive connection for sequential requests', async () => {
+    const { client: c, server: s } = await start();
+    for (let i = 0; i < 20; i++) await c.get(Namespace, { name: 'ns' });
+    expect(s.connections).toBe(1);
+  });
+
   it('fills in apiVersion and kind on list items, which the wire format omits', async () => {
     const { client: c } = await start();
     await c.create(ConfigMap, cm('a'));

@@ -46,6 +46,8 @@ export interface MemoryApiServer {
   requests: string[];
   /** Content-Type headers of PATCH requests received, in order. */
   patchContentTypes: string[];
+  /** TCP connections accepted so far (shows whether a client reuses keep-alive connections). */
+  readonly connections: number;
   /** Ends every open watch connection abruptly (socket destroyed), as a broken network would. */
   dropWatches(): void;
   /** Stops the server and closes every connection. */
@@ -267,6 +269,8 @@ export async function serveMemoryCluster(cluster: MemoryCluster, opts: MemoryApi
       else resp.destroy();
     });
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
@@ -274,6 +278,9 @@ export async function serveMemoryCluster(cluster: MemoryCluster, opts: MemoryApi
     url,
     requests,
     patchContentTypes,
+    get connections() {
+      return connections;
+    },
     kubeconfig: (token = opts.token) =>
       [
         'apiVersion: v1',
