@@ -2,7 +2,16 @@
 // ConfigMap events, and the two controllers (Gateway, GatewayClass) with the watches that map every related change to
 // the keys it affects. The manager (main.ts) starts the informers, waits for sync, then starts the controllers, so the
 // AddressBook holds every address of the cluster before the first allocation (two-phase start).
-import { BUNDLE_VERSION_ANNOTATION, type ConfigMap, type Gateway, type KubeObject, type Service } from '@kube-vip-gw/gateway-model';
+import {
+  BUNDLE_VERSION_ANNOTATION,
+  GatewayConditionType,
+  GatewayReason,
+  findCondition,
+  type ConfigMap,
+  type Gateway,
+  type KubeObject,
+  type Service,
+} from '@kube-vip-gw/gateway-model';
 import { createStrategyRegistry, type StrategyRegistry } from '@kube-vip-gw/service-mapper';
 import {
   ConfigMap as ConfigMapResource,
@@ -29,10 +38,11 @@ import {
   type Client,
   type Controller,
   type Manager,
+  type Predicate,
   type ResourceDescriptor,
   type StoreReader,
 } from '@kube-vip-gw/controller-runtime';
-import { AddressBook } from './address-book.js';
+import { AddressBook, serviceAddresses } from './address-book.js';
 import { CacheView, VIEW_INDEXERS, indexParentGateways, type ViewStores } from './cache-view.js';
 import type { ControllerOptions } from './options.js';
 import { registerControllerMetrics } from './metrics.js';
@@ -66,6 +76,30 @@ function slimConfigMap(cm: KubeObject): KubeObject {
 }
 
 const BUNDLE_VERSION_TTL_MS = 60_000;
+
+/** True for a Gateway that waits for an address: none could be assigned, or the one it asks for is held by another. */
+export function waitsForAddress(gateway: Gateway): boolean {
+  const programmed = findCondition(gateway.status?.conditions, GatewayConditionType.Programmed);
+  return programmed?.status === 'False' && (programmed.reason === GatewayReason.AddressNotAssigned || programmed.reason === GatewayReason.AddressNotUsable);
+}
+
+/**
+ * Passes events that can give an address back to the pool: a deleted object that held one, or an update that dropped
+ * one. With pool changes (the IPAM ConfigMap watch re-evaluates every Gateway) these are the only ways an address
+ * comes free, so Gateways waiting for one need no other wake-up (and no polling).
+ */
+export function addressReleased<T extends KubeObject>(addressesOf: (o: T) => readonly string[]): Predicate<T> {
+  return {
+    create: () => false,
+    update: (a, b) => {
+      const kept = new Set(addressesOf(b));
+      return addressesOf(a).some((address) => !kept.has(address));
+    },
+    delete: (o) => addressesOf(o).length > 0,
+  };
+}
+
+const gatewayStatusAddresses = (g: Gateway): string[] => (g.status?.addresses ?? []).map((a) => a.value);
 
 /** Reads the Gateway API bundle version from the installed Gateway CRD (cached for a minute). */
 export function bundleVersionReader(client: Client, now: () => Date = () => new Date()): () => Promise<string | undefined> {
@@ -148,6 +182,7 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   const strategies = options.strategies ?? createStrategyRegistry();
   const routeResources = { ...(tcp ? { TCPRoute: tcp } : {}), ...(udp ? { UDPRoute: udp } : {}) };
   const allGateways = () => view.gateways().map((g) => `${g.metadata.namespace}/${g.metadata.name}`);
+  const waitingGateways = () => view.gateways().filter(waitsForAddress).map((g) => `${g.metadata.namespace}/${g.metadata.name}`);
   const gatewayController = manager.addController({
     name: 'gateway',
     for: GatewayResource,
@@ -173,6 +208,10 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
       ),
   })
     .watches(GatewayClassResource, (c) => view.gatewaysOfClass(c.metadata.name).map((g) => `${g.metadata.namespace}/${g.metadata.name}`))
+    // A freed address goes to a Gateway that waits for one (the AddressBook saw the release first: its handlers
+    // were added to the informers before the controller's).
+    .watches<Gateway>(GatewayResource, () => waitingGateways(), { predicates: [addressReleased(gatewayStatusAddresses)] })
+    .watches<Service>(ServiceResource, () => waitingGateways(), { predicates: [addressReleased(serviceAddresses)] })
     .watches(ServiceResource, (s) => view.gatewaysForService(s))
     .watches(EndpointSliceResource, (s) => view.gatewaysForEndpointSlice(s))
     .watches(NamespaceResource, () => allGateways(), { predicates: [labelsChanged] })
