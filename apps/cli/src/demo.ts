@@ -19,7 +19,7 @@ import { GATEWAY_NAME_LABEL, GatewayConditionType, type Gateway, type Service } 
 import { listRequired } from './cluster.js';
 import { DemoFailedError } from './errors.js';
 import { Printer, type CliIo } from './io.js';
-import type { LocalClusterRunner } from './local-cluster.js';
+import { DUAL_STACK_SERVICE_RANGES, stopAfterReady, type LocalClusterRunner } from './local-cluster.js';
 import { loadManifests, type LoadedManifest } from './manifests.js';
 import { collectStatus, formatStatus } from './status.js';
 import { formatTable } from './table.js';
@@ -68,6 +68,12 @@ export function defaultExamplesDir(cwd: string): string {
   return cli === undefined ? local : path.resolve(cli, '..', '..', 'examples');
 }
 
+/** A path relative to cwd when it is below it, else absolute (for progress lines). */
+function displayPath(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
+}
+
 /** Applies manifests with server-side apply, Namespaces first (so the objects in them can be created). */
 export async function applyManifests(client: Client, manifests: readonly LoadedManifest[]): Promise<void> {
   const registry = new ResourceRegistry();
@@ -95,8 +101,15 @@ export function notProgrammed(gateways: readonly Gateway[]): string[] {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -151,7 +164,12 @@ async function stopController(running: RunningController): Promise<void> {
 async function logTail(file: string, lines = 20): Promise<string> {
   try {
     const text = await readFile(file, 'utf8');
-    return text.trimEnd().split('\n').slice(-lines).map((l) => `    ${l}`).join('\n');
+    return text
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .map((l) => `    ${l.length > 240 ? `${l.slice(0, 240)}...` : l}`)
+      .join('\n');
   } catch {
     return '    (no log)';
   }
@@ -170,26 +188,31 @@ export async function demo(options: DemoOptions, io: CliIo, deps: DemoDeps = {})
   }
   const examples = options.examples !== undefined ? path.resolve(io.cwd, options.examples) : defaultExamplesDir(io.cwd);
   const manifests = await loadManifests([examples], { cwd: io.cwd });
-  step(`loaded ${manifests.length} objects from ${path.relative(io.cwd, examples) || '.'}`);
+  step(`loaded ${manifests.length} objects from ${displayPath(io.cwd, examples)}`);
   const timeoutMs = (options.timeoutSeconds ?? 120) * 1000;
 
-  // The cluster runs until `done` aborts: after the report, or on Ctrl-C.
+  // `done` ends the demo's own steps (Ctrl-C); `stop` then ends the cluster, after the report or on Ctrl-C.
+  if (io.signal?.aborted) return;
   const done = new AbortController();
-  const outer = io.signal;
-  outer?.addEventListener('abort', () => done.abort(), { once: true });
+  io.signal?.addEventListener('abort', () => done.abort(), { once: true });
+  const stop = stopAfterReady(undefined);
+  let completed = false;
   const run = deps.runLocalCluster ?? runLocalCluster;
   step('starting the local control plane (the first run builds kube-apiserver and etcd, which takes minutes)');
   await run({
-    signal: done.signal,
+    signal: stop.signal,
     gatewayApiCrds: 'standard',
+    // Dual-stack Services, so the dual-stack example's Gateway can be programmed.
+    serviceClusterIpRange: DUAL_STACK_SERVICE_RANGES,
     env: { ...process.env, ...io.env },
     onProgress: (line) => printer.progress(line.startsWith('[') ? line : `[demo] ${line}`),
     log: (line) => printer.progress(`[demo] ${line.trim()}`),
     onReady: async (plane: LocalControlPlane) => {
+      stop.ready();
       let controller: RunningController | undefined;
       const client = await KubeClient.create({ source: { kind: 'string', yaml: plane.kubeconfig }, userAgent: 'kvgw-demo' });
       try {
-        step(`starting the controller ${path.relative(io.cwd, bundle)}`);
+        step(`starting the controller ${displayPath(io.cwd, bundle)}`);
         controller = startController(bundle, plane.kubeconfigPath, plane.logDir, { ...process.env, ...io.env });
         step(`applying ${manifests.length} objects`);
         await applyManifests(client, manifests);
@@ -213,6 +236,7 @@ export async function demo(options: DemoOptions, io: CliIo, deps: DemoDeps = {})
         }
         if (done.signal.aborted) return;
         step('every Gateway is Programmed');
+        completed = true;
         printer.raw(formatStatus(await collectStatus(client, undefined), printer.out));
         printer.line();
         printer.line(printer.out.paint('bold', 'Services made by the controller'));
@@ -221,14 +245,15 @@ export async function demo(options: DemoOptions, io: CliIo, deps: DemoDeps = {})
         if (options.keep) {
           printer.line();
           printer.line(`The demo keeps running: ${printer.out.paint('bold', `export KUBECONFIG=${plane.kubeconfigPath}`)}; press Ctrl-C to stop.`);
-          await new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve(), { once: true }));
+          if (!done.signal.aborted) await new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve(), { once: true }));
         }
       } finally {
         if (controller !== undefined) await stopController(controller);
         await client.close();
-        done.abort();
+        stop.stop();
       }
     },
   });
   step('stopped');
+  if (!completed) throw new DemoFailedError('run', 'interrupted before every Gateway was Programmed');
 }

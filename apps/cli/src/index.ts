@@ -71,7 +71,7 @@ export {
   type StatusCommandOptions,
 } from './status.js';
 export { closeClient, connectKubeClient, listIfServed, listRequired, parseConfigMapRef, type ClusterConnector } from './cluster.js';
-export { localCluster, type CrdChannel, type LocalClusterCommandOptions, type LocalClusterRunner } from './local-cluster.js';
+export { DUAL_STACK_SERVICE_RANGES, localCluster, stopAfterReady, type StopAfterReady, type CrdChannel, type LocalClusterCommandOptions, type LocalClusterRunner } from './local-cluster.js';
 export {
   applyManifests,
   defaultControllerBundle,

@@ -2,6 +2,7 @@
 import type { LocalClusterOptions, LocalControlPlane } from '@kube-vip-gw/controller-runtime/envtest';
 import { describe, expect, it } from 'vitest';
 import { captureIo } from './internal/capture.js';
+import { stopAfterReady } from './local-cluster.js';
 import { runCli } from './program.js';
 
 // Behaves like runLocalCluster: progress, the ready lines, onReady, then waits for the signal.
@@ -52,14 +53,33 @@ describe('kvgw local-cluster', () => {
     );
   });
 
-  it('passes --channel experimental through and leaves the kubeconfig in the work directory by default', async () => {
+  it('passes --channel and --service-cluster-ip-range through; the kubeconfig stays in the work directory by default', async () => {
+    const stop = new AbortController();
+    const seen: LocalClusterOptions[] = [];
+    const running = runCli(['local-cluster', '--channel', 'experimental', '--service-cluster-ip-range', '10.0.0.0/24'], captureIo({ signal: stop.signal }), { runLocalCluster: fakeRunner(seen) });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    stop.abort();
+    expect(await running).toBe(0);
+    expect(seen[0]).toMatchObject({ gatewayApiCrds: 'experimental', serviceClusterIpRange: '10.0.0.0/24' });
+    expect(seen[0]!.kubeconfigPath).toBeUndefined();
+  });
+
+  it('defaults to dual-stack Service ranges', async () => {
+    const stop = new AbortController();
+    const seen: LocalClusterOptions[] = [];
+    const running = runCli(['local-cluster'], captureIo({ signal: stop.signal }), { runLocalCluster: fakeRunner(seen) });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    stop.abort();
+    expect(await running).toBe(0);
+    expect(seen[0]!.serviceClusterIpRange).toBe('10.96.0.0/12,fd00:10:96::/112');
+  });
+
+  it('does not start at all when already interrupted', async () => {
     const stop = new AbortController();
     stop.abort();
     const seen: LocalClusterOptions[] = [];
-    const code = await runCli(['local-cluster', '--channel', 'experimental'], captureIo({ signal: stop.signal }), { runLocalCluster: fakeRunner(seen) });
-    expect(code).toBe(0);
-    expect(seen[0]!.gatewayApiCrds).toBe('experimental');
-    expect(seen[0]!.kubeconfigPath).toBeUndefined();
+    expect(await runCli(['local-cluster'], captureIo({ signal: stop.signal }), { runLocalCluster: fakeRunner(seen) })).toBe(0);
+    expect(seen).toEqual([]);
   });
 
   it('exits 1 with the reason when the control plane cannot start', async () => {
@@ -76,5 +96,38 @@ describe('kvgw local-cluster', () => {
   it('rejects an unknown channel as usage (exit 2)', async () => {
     const io = captureIo();
     expect(await runCli(['local-cluster', '--channel', 'beta'], io, { runLocalCluster: fakeRunner([]) })).toBe(2);
+  });
+});
+
+describe('stopAfterReady', () => {
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  it('fires a stop asked for before ready only once ready, a timer tick later', async () => {
+    const outer = new AbortController();
+    const s = stopAfterReady(outer.signal);
+    outer.abort();
+    await tick();
+    expect(s.signal.aborted).toBe(false);
+    s.ready();
+    expect(s.signal.aborted).toBe(false);
+    await tick();
+    expect(s.signal.aborted).toBe(true);
+  });
+
+  it('follows the outer signal after ready, and stop() after ready', async () => {
+    const outer = new AbortController();
+    const a = stopAfterReady(outer.signal);
+    a.ready();
+    outer.abort();
+    await tick();
+    expect(a.signal.aborted).toBe(true);
+    const b = stopAfterReady(undefined);
+    b.stop();
+    await tick();
+    expect(b.signal.aborted).toBe(false);
+    b.ready();
+    b.stop();
+    await tick();
+    expect(b.signal.aborted).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ import { Printer, type CliIo } from './io.js';
 import { ipamAllocate } from './ipam-allocate.js';
 import { ipamCheck } from './ipam-check.js';
 import { ipamUsage } from './ipam-usage.js';
-import { localCluster, type CrdChannel, type LocalClusterRunner } from './local-cluster.js';
+import { DUAL_STACK_SERVICE_RANGES, localCluster, type CrdChannel, type LocalClusterRunner } from './local-cluster.js';
 import { loadManifests } from './manifests.js';
 import type { DataFormat } from './output.js';
 import { renderManifests, type RenderOffline } from './render.js';
@@ -220,6 +220,7 @@ ${examples(['kvgw ipam check -f deploy/04-ipam-configmap.yaml', 'kubectl get cm 
     .description('run etcd + kube-apiserver on 127.0.0.1 with the Gateway API CRDs until Ctrl-C')
     .option('--kubeconfig <path>', 'also write the admin kubeconfig here (removed on stop)')
     .addOption(new Option('--channel <channel>', 'Gateway API CRD channel').choices(['standard', 'experimental']).default('standard'))
+    .option('--service-cluster-ip-range <cidrs>', 'Service ClusterIP range(s) of kube-apiserver; IPv4,IPv6 for dual-stack Services', DUAL_STACK_SERVICE_RANGES)
     .addHelpText(
       'after',
       `
@@ -227,7 +228,7 @@ The first run builds kube-apiserver and etcd from the Go module proxy (needs Go;
 KUBEBUILDER_ASSETS to use existing binaries. No nodes or kube-controller-manager: Pods never run.
 ${examples(['kvgw local-cluster --kubeconfig /tmp/kvgw.kubeconfig', '# in another terminal:', 'KUBECONFIG=/tmp/kvgw.kubeconfig kvgw status'])}`,
     )
-    .action(async (o: { kubeconfig?: string; channel: CrdChannel }) => {
+    .action(async (o: { kubeconfig?: string; channel: CrdChannel; serviceClusterIpRange: string }) => {
       await localCluster(o, io, deps.runLocalCluster);
     });
 
