@@ -55,6 +55,21 @@ export class ControlPlaneStartError extends EnvtestErrorBase {
   }
 }
 
+/** etcd or kube-apiserver ended on its own after it had started (crash, OOM kill, killed from outside). */
+export class ControlPlaneCrashedError extends EnvtestErrorBase {
+  readonly _tag = 'ControlPlaneCrashedError' as const;
+  constructor(
+    /** `etcd` or `kube-apiserver`. */
+    readonly component: string,
+    /** How it ended, e.g. `was killed by SIGKILL` or `exited with status 1`. */
+    readonly how: string,
+    /** The component's log file. */
+    readonly logFile: string,
+  ) {
+    super(`${component} ${how} while running\nlog: ${logFile}`);
+  }
+}
+
 /** openssl failed to make a key or certificate. */
 export class CertificateError extends EnvtestErrorBase {
   readonly _tag = 'CertificateError' as const;
@@ -119,6 +134,7 @@ export type EnvtestError =
   | BinariesUnavailableError
   | GatewayApiCrdsUnavailableError
   | ControlPlaneStartError
+  | ControlPlaneCrashedError
   | CertificateError
   | InvalidIdentityError
   | CrdInstallError

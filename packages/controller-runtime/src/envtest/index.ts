@@ -39,6 +39,7 @@ export type { ProcessExit } from './process.js';
 export {
   BinariesUnavailableError,
   CertificateError,
+  ControlPlaneCrashedError,
   ControlPlaneRequestError,
   ControlPlaneStartError,
   ControlPlaneStoppedError,

@@ -1,7 +1,7 @@
 // `kvgw local-cluster` in library form: start a control plane with the Gateway API CRDs, say where the kubeconfig
 // is, run until told to stop (or until a component dies), then clean up. The CLI only parses flags and wires signals.
 import { LocalControlPlane, type LocalControlPlaneOptions } from './control-plane.js';
-import { ControlPlaneStartError } from './errors.js';
+import { ControlPlaneCrashedError } from './errors.js';
 
 /** Options of {@link runLocalCluster}. */
 export interface LocalClusterOptions extends LocalControlPlaneOptions {
@@ -15,7 +15,8 @@ export interface LocalClusterOptions extends LocalControlPlaneOptions {
 
 /**
  * Runs a local control plane until `signal` aborts: Gateway API CRDs default to the standard channel, and the admin
- * kubeconfig goes to `kubeconfigPath` when given. Rejects if a component dies on its own or the start fails.
+ * kubeconfig goes to `kubeconfigPath` when given. Rejects if the start fails, or with {@link ControlPlaneCrashedError}
+ * (logs kept) if a component dies on its own.
  */
 export async function runLocalCluster(options: LocalClusterOptions): Promise<void> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -31,7 +32,13 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<voi
   const unsubscribe = plane.onUnexpectedExit((component, status) => {
     const how = status.signal ? `was killed by ${status.signal}` : `exited with status ${status.code}`;
     const logFile = component === 'etcd' ? plane.logFiles.etcd : plane.logFiles.apiServer;
-    crash?.(new ControlPlaneStartError(component, `${how} while running`, logFile, ''));
+    crash?.(new ControlPlaneCrashedError(component, how, logFile));
+  });
+  // Created before onReady runs: onReady may abort the signal itself (the demo does when it is done), and an
+  // 'abort' listener added after that would never fire.
+  const aborted = new Promise<void>((resolve) => {
+    if (options.signal.aborted) resolve();
+    else options.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   // An AbortSignal alone does not keep Node's event loop alive; this timer does, until the end.
   const keepAlive = setInterval(() => undefined, 60_000);
@@ -41,8 +48,7 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<voi
     log(`kubeconfig: ${kubeconfig}`);
     log(`  export KUBECONFIG=${kubeconfig}`);
     log(`logs: ${plane.logDir}`);
-    await options.onReady?.(plane);
-    const aborted = new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (!options.signal.aborted) await Promise.race([options.onReady?.(plane), crashed]);
     await Promise.race([aborted, crashed]);
     log('stopping the local control plane');
     await plane.stop();

@@ -4,14 +4,17 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuthenticationV1Api, CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import {
   ADMIN_USER,
+  ControlPlaneCrashedError,
   ControlPlaneStoppedError,
   LocalControlPlane,
   readEnvtestVersions,
+  runLocalCluster,
 } from '@kube-vip-gw/controller-runtime/envtest';
 import { describe, expect, it } from 'vitest';
 import { createNamespace, kubeConfigFrom, uniqueName, useControlPlane } from './harness.js';
@@ -171,5 +174,60 @@ describe('identities', () => {
     const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
     expect(review.status?.userInfo?.username).toBe(user);
     expect(review.status?.userInfo?.groups).toEqual(['team-a', 'team-b', 'system:authenticated']);
+  });
+});
+
+describe('runLocalCluster (what `kvgw local-cluster` and the demo run)', () => {
+  it('writes the kubeconfig, runs until aborted, then removes everything', async () => {
+    const kubeconfigPath = path.join(os.tmpdir(), `${uniqueName('kvgw-lc')}.kubeconfig`);
+    const controller = new AbortController();
+    const lines: string[] = [];
+    let seen: { workDir: string; pids: { etcd: number; apiServer: number } } | undefined;
+    const running = runLocalCluster({
+      signal: controller.signal,
+      gatewayApiCrds: false,
+      kubeconfigPath,
+      log: (line) => lines.push(line),
+      onReady: async (p) => {
+        seen = { workDir: p.workDir, pids: p.pids };
+        expect(await readFile(kubeconfigPath, 'utf8')).toBe(p.kubeconfig);
+        setTimeout(() => controller.abort(), 200);
+      },
+    });
+    await running;
+    expect(lines).toContain(`kubeconfig: ${kubeconfigPath}`);
+    expect(lines.at(-1)).toBe('stopping the local control plane');
+    expect(existsSync(kubeconfigPath)).toBe(false);
+    expect(existsSync(seen?.workDir ?? '/')).toBe(false);
+    expect(alive(seen?.pids.apiServer ?? 0)).toBe(false);
+  });
+
+  it('ends when onReady aborts the signal itself (the demo does when it is done)', async () => {
+    const controller = new AbortController();
+    await runLocalCluster({
+      signal: controller.signal,
+      gatewayApiCrds: false,
+      log: () => undefined,
+      onReady: () => controller.abort(),
+    });
+    expect(controller.signal.aborted).toBe(true);
+  });
+
+  it('fails, naming the component and keeping the logs, when kube-apiserver dies while running', async () => {
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const attempt = runLocalCluster({
+      signal: controller.signal,
+      gatewayApiCrds: false,
+      log: (line) => lines.push(line),
+      onReady: (p) => {
+        process.kill(p.pids.apiServer, 'SIGKILL');
+      },
+    });
+    await expect(attempt).rejects.toThrow(ControlPlaneCrashedError);
+    await expect(attempt).rejects.toThrow('kube-apiserver was killed by SIGKILL while running');
+    const kept = lines.find((l) => l.startsWith('logs kept in '))?.slice('logs kept in '.length);
+    expect(kept && existsSync(path.join(kept, 'kube-apiserver.log'))).toBe(true);
+    await rm(kept ?? '', { recursive: true, force: true });
   });
 });
