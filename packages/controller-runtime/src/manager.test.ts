@@ -54,7 +54,7 @@ describe('Manager (real timers, HTTP endpoints)', () => {
     expect((await probe('/readyz'))[1]).toContain('[-]route-crds failed: TCPRoute is not served');
     const metrics = await fetch(`http://${mgr.metricsAddress}/metrics`).then((r) => r.text());
     expect(metrics).toContain('controller_runtime_reconcile_total{controller="gateway",result="success"} 1');
-    expect(metrics).toMatch(/controller_runtime_reconcile_time_seconds_bucket\{le="0.005",controller="gateway"\} 1/);
+    expect(metrics).toContain('controller_runtime_reconcile_time_seconds_count{controller="gateway"} 1');
     expect(metrics).toContain('workqueue_depth{name="gateway",controller="gateway"} 0');
     expect(metrics).toContain('workqueue_adds_total{name="gateway",controller="gateway"} 1');
     expect(metrics).toContain('workqueue_unfinished_work_seconds{name="gateway",controller="gateway"} 0');
