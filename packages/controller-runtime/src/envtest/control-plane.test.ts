@@ -21,7 +21,7 @@ function flags(args: readonly string[]): Map<string, string> {
 describe('kubeApiserverArgs', () => {
   it.each([
     ['--etcd-servers', 'http://127.0.0.1:2379'],
-    ['--service-cluster-ip-range', '10.96.0.0/12'],
+    ['--service-cluster-ip-range', '10.96.0.0/12,fd00:10:96::/108'],
     ['--authorization-mode', 'RBAC'],
     ['--bind-address', '127.0.0.1'],
     ['--advertise-address', '127.0.0.1'],

@@ -17,8 +17,8 @@ import { ManagedProcess, trackTempDir, untrackTempDir, type ProcessExit } from '
 export const ADMIN_GROUP = 'system:masters';
 /** User name of the admin kubeconfig. */
 export const ADMIN_USER = 'kvgw-admin';
-/** Big enough for thousands of Services (envtest's /24 runs out at 254 clusterIPs). */
-export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
+/** Dual-stack (so dual-stack Gateways' Services are accepted) and big enough for thousands of Services (envtest's /24 runs out at 254). */
+export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12,fd00:10:96::/108';
 /** Field manager of everything the harness applies. */
 export const ENVTEST_FIELD_MANAGER = 'kvgw-envtest';
 
