@@ -106,6 +106,17 @@ describe('EventBroadcaster', () => {
     expect((await events(cluster)).map((e) => e.reason)).toEqual(['Other']);
   });
 
+  it('keeps Event names within 253 characters for long object names', async () => {
+    const cluster = new MemoryCluster();
+    const b = new EventBroadcaster({ client: cluster, reportingController: 'c', reportingInstance: 'i' });
+    const long = `${'a'.repeat(200)}.${'b'.repeat(52)}`;
+    b.recorder().event({ ...gateway, metadata: { ...gateway.metadata, name: long } }, 'Normal', 'R', 'n');
+    await b.flush();
+    const [ev] = await events(cluster);
+    expect(ev?.metadata.name.length).toBeLessThanOrEqual(253);
+    expect(ev?.regarding.name).toBe(long);
+  });
+
   it('ignores events after close', async () => {
     const cluster = new MemoryCluster();
     const b = new EventBroadcaster({ client: cluster, reportingController: 'c', reportingInstance: 'i' });

@@ -156,8 +156,11 @@ export class EventBroadcaster {
     }
     if (existing?.timer) clearTimeout(existing.timer);
     const namespace = r.namespace ?? 'default';
+    // client-go names Events `<regarding name>.<unix nanoseconds in hex>`; the name part is cut so the whole stays
+    // within the 253 characters of a DNS subdomain.
+    const suffix = (BigInt(now) * 1_000_000n + BigInt(randomBytes(2).readUInt16BE())).toString(16);
     const entry: Entry = {
-      name: `${regarding.metadata.name}.${(BigInt(now) * 1_000_000n + BigInt(randomBytes(2).readUInt16BE())).toString(16)}`,
+      name: `${regarding.metadata.name.slice(0, 253 - 1 - suffix.length).replace(/[.-]+$/, '')}.${suffix}`,
       namespace,
       count: 1,
       written: 0,
