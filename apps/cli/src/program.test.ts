@@ -9,7 +9,7 @@ async function cli(args: string[], options: { deps?: CliDeps; env?: Record<strin
   return { code, out: io.out(), err: io.err() };
 }
 
-const COMMANDS = [['render'], ['ipam', 'allocate'], ['ipam', 'check'], ['ipam', 'usage'], ['status'], ['local-cluster'], ['demo']];
+const COMMANDS = [['render'], ['ipam'], ['ipam', 'allocate'], ['ipam', 'check'], ['ipam', 'usage'], ['status'], ['local-cluster'], ['demo']];
 
 describe('the command tree', () => {
   it('names the program kvgw and has every command of the contract', () => {
@@ -24,6 +24,7 @@ describe('the command tree', () => {
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     expect(r.out).toMatch(new RegExp(`^Usage: kvgw ${command.join(' ')} \\[options\\]`));
+    expect(r.out).toContain('Exit codes:');
     expect(r.out).toContain('Examples:\n  $ ');
     expect(r.out).toContain('-h, --help');
   });

@@ -90,6 +90,11 @@ Exit codes:
   2  usage error (unknown command or flag, bad flag value)
 `;
 
+/** The end of every command's help: examples, then the exit codes. */
+function helpFooter(lines: readonly string[]): string {
+  return examples(lines) + EXIT_CODES;
+}
+
 /** Builds the kvgw command tree; actions write through `io` and use `deps` (defaults: the real implementations). */
 export function buildProgram(io: CliIo = processIo(), deps: CliDeps = {}): Command {
   const printer = new Printer(io);
@@ -105,7 +110,7 @@ export function buildProgram(io: CliIo = processIo(), deps: CliDeps = {}): Comma
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .allowExcessArguments(false)
-    .addHelpText('after', EXIT_CODES + examples(['kvgw render -f examples/', 'kvgw ipam allocate --pool 10.0.0.0/29 -n 3', 'kvgw status -A', 'kvgw local-cluster']));
+    .addHelpText('after', helpFooter(['kvgw render -f examples/', 'kvgw ipam allocate --pool 10.0.0.0/29 -n 3', 'kvgw status -A', 'kvgw local-cluster']));
 
   program
     .command('render')
@@ -124,7 +129,7 @@ Reads Namespace, Service, EndpointSlice, ConfigMap, GatewayClass, Gateway, TCPRo
 objects; kind: List documents are expanded; namespaced objects without a namespace go to "default". Output is
 deterministic: sorted by kind, namespace and name; uids derived from names; no resourceVersion, creationTimestamp or
 managedFields; condition times set to --now.
-${examples(['kvgw render -f examples/', 'kvgw render -f gateway.yaml -f routes/ -o json', 'kubectl get gateways,tcproutes,services -A -o yaml | kvgw render -f - --ignore-unknown-kinds'])}`,
+${helpFooter(['kvgw render -f examples/', 'kvgw render -f gateway.yaml -f routes/ -o json', 'kubectl get gateways,tcproutes,services -A -o yaml | kvgw render -f - --ignore-unknown-kinds'])}`,
     )
     .action(async (o: { filename: string[]; output: DataFormat; controllerName?: string; ipamConfigmap?: string; serviceBehaviour?: string; now?: Date; ignoreUnknownKinds?: boolean }) => {
       const manifests = await loadManifests(o.filename, {
@@ -143,7 +148,10 @@ ${examples(['kvgw render -f examples/', 'kvgw render -f gateway.yaml -f routes/ 
       if (io.stderr.isTTY) printer.progress(`rendered ${out.list.items.length} objects from ${manifests.length} manifests in ${out.iterations} reconcile passes`);
     });
 
-  const ipam = program.command('ipam').description('IPAM tools for the kube-vip-cloud-provider ConfigMap format').addHelpText('after', EXIT_CODES);
+  const ipam = program
+    .command('ipam')
+    .description('IPAM tools for the kube-vip-cloud-provider ConfigMap format')
+    .addHelpText('after', helpFooter(['kvgw ipam allocate --pool 10.0.0.0/29 -n 3', 'kvgw ipam check -f deploy/04-ipam-configmap.yaml', 'kvgw ipam usage']));
 
   ipam
     .command('allocate')
@@ -163,7 +171,7 @@ ${examples(['kvgw render -f examples/', 'kvgw render -f gateway.yaml -f routes/ 
       `
 Each allocation marks its addresses used, so -n 3 prints three different addresses. If the pool runs out, the
 allocations made so far are printed, then the error, and the exit code is 1.
-${examples([
+${helpFooter([
   'kvgw ipam allocate --pool 192.168.1.220-192.168.1.239',
   'kvgw ipam allocate --pool 10.0.0.0/29 --used 10.0.0.1,10.0.0.2 -n 3 --search-order desc',
   'kvgw ipam allocate --pool 10.0.0.8-10.0.0.15,fd00::1-fd00::10 --ip-family-policy RequireDualStack --ip-families IPv6,IPv4',
@@ -186,7 +194,7 @@ ${examples([
 Errors (exit 1): entries or settings that are refused or not understood. Warnings: what kube-vip-cloud-provider, which
 reads the same ConfigMap, does differently (spaces after commas, cidr-global hiding range-<ns>, reserved-* keys,
 overlapping namespace pools), pools without allocatable addresses, unknown keys.
-${examples(['kvgw ipam check -f deploy/04-ipam-configmap.yaml', 'kubectl get cm -n kube-system kubevip -o yaml | kvgw ipam check -f - -o json'])}`,
+${helpFooter(['kvgw ipam check -f deploy/04-ipam-configmap.yaml', 'kubectl get cm -n kube-system kubevip -o yaml | kvgw ipam check -f - -o json'])}`,
     )
     .action(async (o: { filename: string[]; output: 'text' | DataFormat; strict?: boolean }) => {
       await ipamCheck({ files: o.filename, output: o.output, strict: o.strict }, io);
@@ -198,7 +206,7 @@ ${examples(['kvgw ipam check -f deploy/04-ipam-configmap.yaml', 'kubectl get cm 
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config)')
     .option('--ipam-configmap <[namespace/]name>', 'the IPAM ConfigMap', 'kube-system/kubevip')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'yaml', 'json']).default('table'))
-    .addHelpText('after', examples(['kvgw ipam usage', 'kvgw ipam usage --ipam-configmap kube-system/kubevip -o yaml']))
+    .addHelpText('after', helpFooter(['kvgw ipam usage', 'kvgw ipam usage --ipam-configmap kube-system/kubevip -o yaml']))
     .action(async (o: { kubeconfig?: string; ipamConfigmap: string; output: 'table' | DataFormat }) => {
       await ipamUsage({ kubeconfig: o.kubeconfig, ipamConfigMap: o.ipamConfigmap, output: o.output }, io, connect);
     });
@@ -210,7 +218,7 @@ ${examples(['kvgw ipam check -f deploy/04-ipam-configmap.yaml', 'kubectl get cm 
     .option('-n, --namespace <ns>', 'only this namespace (default: all namespaces)')
     .option('-A, --all-namespaces', 'every namespace (the default)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'yaml', 'json']).default('table'))
-    .addHelpText('after', examples(['kvgw status', 'kvgw status -n shop', 'kvgw status -A -o json']))
+    .addHelpText('after', helpFooter(['kvgw status', 'kvgw status -n shop', 'kvgw status -A -o json']))
     .action(async (o: { kubeconfig?: string; namespace?: string; allNamespaces?: boolean; output: 'table' | DataFormat }) => {
       await status(o, io, connect);
     });
@@ -226,7 +234,7 @@ ${examples(['kvgw ipam check -f deploy/04-ipam-configmap.yaml', 'kubectl get cm 
       `
 The first run builds kube-apiserver and etcd from the Go module proxy (needs Go; minutes), cached afterwards; set
 KUBEBUILDER_ASSETS to use existing binaries. No nodes or kube-controller-manager: Pods never run.
-${examples(['kvgw local-cluster --kubeconfig /tmp/kvgw.kubeconfig', '# in another terminal:', 'KUBECONFIG=/tmp/kvgw.kubeconfig kvgw status'])}`,
+${helpFooter(['kvgw local-cluster --kubeconfig /tmp/kvgw.kubeconfig', '# in another terminal:', 'KUBECONFIG=/tmp/kvgw.kubeconfig kvgw status'])}`,
     )
     .action(async (o: { kubeconfig?: string; channel: CrdChannel; serviceClusterIpRange: string }) => {
       await localCluster(o, io, deps.runLocalCluster);
@@ -239,7 +247,7 @@ ${examples(['kvgw local-cluster --kubeconfig /tmp/kvgw.kubeconfig', '# in anothe
     .option('--controller <file>', 'controller bundle to run (default: apps/controller/dist/gateway-api-controller.js)')
     .option('--timeout <seconds>', 'how long Gateways may take to become Programmed', positiveInteger('--timeout', 3600), 120)
     .option('--keep', 'keep the cluster and controller running after the report, until Ctrl-C')
-    .addHelpText('after', examples(['npm run build && kvgw demo', 'kvgw demo --keep']))
+    .addHelpText('after', helpFooter(['npm run build && kvgw demo', 'kvgw demo --keep']))
     .action(async (o: { examples?: string; controller?: string; timeout: number; keep?: boolean }) => {
       await demo({ examples: o.examples, controller: o.controller, timeoutSeconds: o.timeout, keep: o.keep }, io, { runLocalCluster: deps.runLocalCluster });
     });
