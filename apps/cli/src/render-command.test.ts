@@ -1,4 +1,5 @@
 // `kvgw render` end to end in-process, with the controller's real offline reconciler.
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,16 @@ describe('kvgw render -f examples/', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     await expect(r.out).toMatchFileSnapshot('../test/snapshots/examples.yaml');
+  });
+
+  // One snapshot per scenario too (with the shared GatewayClass and IPAM ConfigMap), so a change shows up in the
+  // scenario it concerns; a new example file without a reviewed snapshot fails in CI.
+  const scenarios = readdirSync(path.join(REPO, 'examples')).filter((f) => f.endsWith('.yaml') && !/^\d\d-/.test(f));
+  it.each(scenarios)('matches the reviewed snapshot of %s alone', async (file) => {
+    const r = await render(['-f', 'examples/00-gatewayclass.yaml', '-f', 'examples/01-ipam-configmap.yaml', '-f', `examples/${file}`]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    await expect(r.out).toMatchFileSnapshot(`../test/snapshots/examples/${file}`);
   });
 
   it('gives every example Gateway an address and Programmed=True, and makes their Services', async () => {
