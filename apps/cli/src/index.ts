@@ -70,7 +70,7 @@ export {
   type ServiceSummary,
   type StatusCommandOptions,
 } from './status.js';
-export { closeClient, connectKubeClient, listIfServed, listRequired, parseConfigMapRef, type ClusterConnector } from './cluster.js';
+export { closeClient, connectKubeClient, hasDefaultKubeconfig, kubeClientConnector, listIfServed, listRequired, parseConfigMapRef, type ClusterConnector } from './cluster.js';
 export { DUAL_STACK_SERVICE_RANGES, localCluster, stopAfterReady, type StopAfterReady, type CrdChannel, type LocalClusterCommandOptions, type LocalClusterRunner } from './local-cluster.js';
 export {
   applyManifests,

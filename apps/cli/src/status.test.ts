@@ -2,6 +2,8 @@ import { MemoryCluster, GatewayClass, Namespace, Service, type Client } from '@k
 import type { Gateway, Service as ServiceObject } from '@kube-vip-gw/gateway-model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { existsSync } from 'node:fs';
+import { hasDefaultKubeconfig, kubeClientConnector } from './cluster.js';
 import { ClusterAccessError } from './errors.js';
 import { captureIo } from './internal/capture.js';
 import { fixtureCluster } from './internal/fixtures.js';
@@ -190,5 +192,20 @@ describe('formatCondition', () => {
     [{ status: 'Unknown', reason: '', message: '' }, 'Unknown'],
   ])('%j -> %s', (c, text) => {
     expect(formatCondition(c, plain)).toBe(text);
+  });
+});
+
+describe('hasDefaultKubeconfig', () => {
+  it.each([
+    [{ KUBECONFIG: '/x' }, '/nonexistent-home', true],
+    [{}, '/nonexistent-home', false],
+    [{ KUBERNETES_SERVICE_HOST: '10.0.0.1' }, '/nonexistent-home', existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')],
+  ])('%j with home %s -> %s', (env, home, expected) => {
+    expect(hasDefaultKubeconfig(env, home)).toBe(expected);
+  });
+
+  it('makes status fail with a hint instead of trying localhost:8080', async () => {
+    const r = await status([], { connect: kubeClientConnector({}, '/nonexistent-home') });
+    expect(r).toEqual({ code: 1, out: '', err: 'kvgw: find a cluster: no kubeconfig: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config (kvgw local-cluster --kubeconfig <file> writes one)\n' });
   });
 });
