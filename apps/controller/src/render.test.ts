@@ -80,6 +80,13 @@ describe('renderOffline', () => {
     expect(find<Gateway>(objects, 'Gateway', 'theirs')?.status).toBeUndefined();
   });
 
+  it('leaves the caller\'s objects untouched', async () => {
+    const input = world();
+    const before = structuredClone(input);
+    await renderOffline(input, { now });
+    expect(input).toEqual(before);
+  });
+
   it('names the object it cannot load', async () => {
     await expect(renderOffline([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'a' } }])).rejects.toThrow(RenderInputError);
     await expect(renderOffline([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'a' } }])).rejects.toThrow(/Deployment a\/x/);

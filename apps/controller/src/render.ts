@@ -136,8 +136,9 @@ export async function renderOffline(objects: readonly KubeObject[], options: Ren
   const now = options.now ?? new Date();
   let uidSeq = 0;
   const cluster = new MemoryCluster({ now: () => now, uid: () => `00000000-0000-4000-8000-${String(++uidSeq).padStart(12, '0')}` });
-  for (const obj of objects) {
-    if (!obj || typeof obj !== 'object' || !obj.metadata?.name) throw new RenderInputError(describe(obj ?? ({} as KubeObject)), 'metadata.name is required');
+  for (const input of objects) {
+    if (!input || typeof input !== 'object' || !input.metadata?.name) throw new RenderInputError(describe(input ?? ({} as KubeObject)), 'metadata.name is required');
+    const obj = structuredClone(input); // the caller's objects stay as they were
     const res = resourceFor(obj);
     if (res.namespaced && !obj.metadata.namespace) obj.metadata.namespace = 'default';
     try {
