@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+// Controller-scale benchmark driver: builds the controller bundle (from the working tree, or from a git revision for
+// a before/after comparison), runs scale.ts scenarios one after another on fresh control planes, and collects the
+// JSON they print. Used by tools/bench/suites/controller-scale.mjs, and runnable on its own:
+//
+//   node tools/bench/controller-scale/run.mjs                          # the `npm run bench` plan (a few minutes)
+//   node tools/bench/controller-scale/run.mjs --full                   # up to 1,000 Gateways / 5,000 routes, 3 runs
+//   node tools/bench/controller-scale/run.mjs --gateways 1000 --routes 5000 [--repeat 3] [--mode live|backlog]
+//   node tools/bench/controller-scale/run.mjs --quick                  # a small smoke run
+//   node tools/bench/controller-scale/run.mjs --compare <git rev> ...  # the same scenarios on that revision too,
+//                                                                      # alternating, for before/after figures
+// Options: --idle-seconds N (default 60, on the first run of the largest size), --in-flight N (creates in flight,
+// default 32), --controller-arg=--concurrency=8 (repeatable), --bundle <file> (skip the build), --out <file.json>.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..', '..');
+
+/** Scenario lists: `npm run bench` (default), --full, --quick. */
+export function plan({ quick = false, full = false } = {}) {
+  if (quick) return [{ gateways: 20, routes: 100, mode: 'live', repeat: 1, idle: 5 }];
+  if (full) {
+    return [
+      { gateways: 1000, routes: 5000, mode: 'live', repeat: 3, idle: 60 },
+      { gateways: 1000, routes: 5000, mode: 'backlog', repeat: 1, idle: 0 },
+      { gateways: 200, routes: 1000, mode: 'live', repeat: 1, idle: 0 },
+      { gateways: 500, routes: 2500, mode: 'live', repeat: 1, idle: 0 },
+    ];
+  }
+  return [
+    { gateways: 200, routes: 1000, mode: 'live', repeat: 3, idle: 60 },
+    { gateways: 200, routes: 1000, mode: 'backlog', repeat: 1, idle: 0 },
+    { gateways: 100, routes: 500, mode: 'live', repeat: 1, idle: 0 },
+  ];
+}
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * Bundles the controller of `rev` (undefined: the working tree) into a fresh temporary directory, as
+ * `npm run build` would (apps/controller/tsup.config.ts), and returns the bundle's path and a cleanup function.
+ * A revision is taken with `git archive` into a scratch tree whose node_modules link to the repository's, except the
+ * workspace packages, which link inside the scratch tree, so the old sources are bundled.
+ */
+export function buildBundle(rev, log = () => undefined) {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'kvgw-scale-bundle-'));
+  let tree = repoRoot;
+  const scratch = [];
+  if (rev) {
+    const commit = sh('git', ['rev-parse', '--short', rev], { cwd: repoRoot }).trim();
+    tree = mkdtempSync(path.join(os.tmpdir(), `kvgw-scale-src-${commit}-`));
+    scratch.push(tree);
+    log(`extracting ${commit} into ${tree}`);
+    const tar = spawnSync('sh', ['-c', `git archive ${commit} package.json tsup.shared.ts tsconfig.base.json packages apps | tar -x -C "${tree}"`], { cwd: repoRoot, encoding: 'utf8' });
+    if (tar.status !== 0) throw new Error(`git archive ${commit} failed: ${tar.stderr}`);
+    const nm = path.join(tree, 'node_modules');
+    mkdirSync(nm);
+    for (const entry of readdirSync(path.join(repoRoot, 'node_modules'))) {
+      if (entry === '@kube-vip-gw' || entry === '.bin') continue;
+      symlinkSync(path.join(repoRoot, 'node_modules', entry), path.join(nm, entry));
+    }
+    mkdirSync(path.join(nm, '@kube-vip-gw'));
+    for (const [name, dir] of [['ipam', 'packages/ipam'], ['gateway-model', 'packages/gateway-model'], ['service-mapper', 'packages/service-mapper'], ['controller-runtime', 'packages/controller-runtime'], ['controller', 'apps/controller'], ['cli', 'apps/cli']]) {
+      symlinkSync(path.join(tree, dir), path.join(nm, '@kube-vip-gw', name));
+      const own = path.join(repoRoot, dir, 'node_modules');
+      if (existsSync(own) && !existsSync(path.join(tree, dir, 'node_modules'))) symlinkSync(own, path.join(tree, dir, 'node_modules'));
+    }
+  }
+  log(`bundling the controller${rev ? ` at ${rev}` : ' (working tree)'}`);
+  sh(path.join(repoRoot, 'node_modules', '.bin', 'tsup'), ['--out-dir', out], { cwd: path.join(tree, 'apps', 'controller') });
+  const bundle = path.join(out, 'gateway-api-controller.js');
+  if (!existsSync(bundle)) throw new Error(`the build wrote no ${bundle}`);
+  return {
+    bundle,
+    cleanup: () => {
+      for (const d of [out, ...scratch]) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs one scale.ts scenario and resolves with its JSON; progress lines go to `log`. */
+export function runScenario({ bundle, gateways, routes, mode, idle, inFlight = 32, restart = true, controllerArgs = [], log = () => undefined }) {
+  const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+  const args = [
+    '--conditions=@kube-vip-gw/source',
+    path.join(here, 'scale.ts'),
+    `--bundle=${bundle}`,
+    `--gateways=${gateways}`,
+    `--routes=${routes}`,
+    `--mode=${mode}`,
+    `--idle-seconds=${idle}`,
+    `--in-flight=${inFlight}`,
+    ...(restart ? [] : ['--no-restart']),
+    ...controllerArgs.map((a) => `--controller-arg=${a}`),
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      for (const line of String(d).split('\n')) if (line.startsWith('[scale')) log(line);
+    });
+    child.on('exit', (code, signal) => {
+      if (code === 0) {
+        try {
+          resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
+        } catch (e) {
+          reject(new Error(`scale.ts printed no JSON: ${e.message}\n${stderr.slice(-3000)}`));
+        }
+      } else reject(new Error(`scale.ts ${gateways}gw/${routes}r ${mode} failed (${code ?? signal}):\n${stderr.slice(-3000)}`));
+    });
+  });
+}
+
+/**
+ * Runs a plan: each scenario `repeat` times (idle window on the first run only); with `compareRev`, every run is done
+ * for both bundles, alternating, so the machine's load affects both alike. Returns { runs, builds }.
+ */
+export async function runPlan({ scenarios, compareRev, bundle, inFlight, controllerArgs = [], log = () => undefined }) {
+  const builds = [];
+  const variants = [];
+  try {
+    if (compareRev) {
+      const b = buildBundle(compareRev, log);
+      builds.push(b);
+      variants.push({ label: `before (${compareRev})`, bundle: b.bundle });
+    }
+    if (bundle) variants.push({ label: compareRev ? 'after (working tree)' : 'working tree', bundle });
+    else {
+      const b = buildBundle(undefined, log);
+      builds.push(b);
+      variants.push({ label: compareRev ? 'after (working tree)' : 'working tree', bundle: b.bundle });
+    }
+    const runs = [];
+    for (const s of scenarios) {
+      for (let i = 0; i < s.repeat; i++) {
+        for (const v of variants) {
+          const idle = i === 0 ? s.idle : 0;
+          log(`${v.label}: ${s.gateways} Gateways, ${s.routes} routes, ${s.mode}, run ${i + 1}/${s.repeat}`);
+          const result = await runScenario({ bundle: v.bundle, gateways: s.gateways, routes: s.routes, mode: s.mode, idle, inFlight, controllerArgs, log });
+          runs.push({ variant: v.label, run: i + 1, ...result });
+        }
+      }
+    }
+    return { runs, commit: sh('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).trim() };
+  } finally {
+    for (const b of builds) b.cleanup();
+  }
+}
+
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return undefined;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** One line per variant and scenario with the medians of its runs (for the terminal). */
+export function summarise(runs) {
+  const groups = new Map();
+  for (const r of runs) {
+    const key = `${r.variant} | ${r.size.gateways} gw / ${r.size.routes} routes | ${r.mode}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const lines = [];
+  for (const [key, rs] of groups) {
+    const m = (f) => median(rs.map(f));
+    lines.push(
+      `${key} | runs ${rs.length} | converge ${m((r) => r.converge.ms / 1000)?.toFixed(1)} s | ${m((r) => r.converge.routesPerSecond)?.toFixed(0)} routes/s` +
+        ` | peak RSS ${m((r) => r.converge.controller.peakRssMiB)?.toFixed(0)} MiB | controller CPU ${m((r) => r.converge.controller.cpuSeconds)?.toFixed(1)} s` +
+        ` | writes ${m((r) => r.converge.controller.writes)} | idle writes ${rs.map((r) => r.idle?.writes ?? '-').join(',')}` +
+        ` | restart writes ${rs.map((r) => r.restart?.writes ?? '-').join(',')}, moved ${rs.map((r) => r.restart?.moved ?? '-').join(',')}` +
+        (rs[0].apiServerCreate ? ` | API server alone ${m((r) => r.apiServerCreate.perSecond)?.toFixed(0)} objects/s` : ''),
+    );
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
+      gateways: { type: 'string' },
+      routes: { type: 'string' },
+      mode: { type: 'string', default: 'live' },
+      repeat: { type: 'string', default: '1' },
+      'idle-seconds': { type: 'string' },
+      'in-flight': { type: 'string', default: '32' },
+      'controller-arg': { type: 'string', multiple: true, default: [] },
+      compare: { type: 'string' },
+      bundle: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  let scenarios;
+  if (values.gateways || values.routes) {
+    scenarios = values.mode.split(',').map((mode) => ({
+      gateways: Number(values.gateways ?? 1000),
+      routes: Number(values.routes ?? 5000),
+      mode,
+      repeat: Number(values.repeat),
+      idle: Number(values['idle-seconds'] ?? 60),
+    }));
+  } else {
+    scenarios = plan({ quick: values.quick, full: values.full });
+    if (values['idle-seconds'] !== undefined) scenarios = scenarios.map((s) => ({ ...s, idle: s.idle > 0 ? Number(values['idle-seconds']) : 0 }));
+  }
+  const log = (m) => process.stderr.write(`[controller-scale] ${m}\n`);
+  log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
+  const result = await runPlan({
+    scenarios,
+    compareRev: values.compare,
+    bundle: values.bundle ? path.resolve(values.bundle) : undefined,
+    inFlight: Number(values['in-flight']),
+    controllerArgs: values['controller-arg'],
+    log,
+  });
+  if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 1)}\n`);
+  console.log(summarise(result.runs));
+}
