@@ -2,17 +2,30 @@
 import { CommanderError } from 'commander';
 import { Registry } from 'prom-client';
 import { createStrategyRegistry } from '@kube-vip-gw/service-mapper';
-import { KubeClient, Manager, createLogger, setupSignalHandler } from '@kube-vip-gw/controller-runtime';
+import { KubeClient, Manager, createLogger, setupSignalHandler, type Client } from '@kube-vip-gw/controller-runtime';
 import { setupGatewayControllers } from './controllers.js';
 import { parseControllerOptions, type ControllerOptions } from './options.js';
+import { StallGuard, fenceWrites } from './stall-guard.js';
 import { loadStrategyModules } from './strategy-modules.js';
 
 async function run(options: ControllerOptions): Promise<void> {
   const logger = createLogger({ level: options.logLevel, format: options.logFormat, name: 'gateway-api-controller' });
   const source = options.kubeconfig ? { kind: 'file' as const, path: options.kubeconfig } : { kind: 'default' as const };
   const registry = new Registry();
+  let client: Client = await KubeClient.create({ source, userAgent: 'kube-vip-gateway-api', metricsRegistry: registry });
+  if (options.leaderElect) {
+    // A replica frozen past its lease must not wake up and write beside the new leader (stall-guard.ts).
+    const guard = new StallGuard({
+      onStall: (frozenMs) => {
+        logger.error({ frozenMs: Math.round(frozenMs) }, 'the process was frozen long enough to lose its leader lease; exiting so that a fresh process rejoins as a follower');
+        process.exit(1);
+      },
+    });
+    guard.start();
+    client = fenceWrites(client, guard);
+  }
   const manager = new Manager({
-    client: await KubeClient.create({ source, userAgent: 'kube-vip-gateway-api', metricsRegistry: registry }),
+    client,
     registry,
     logger,
     defaultMetrics: true,
