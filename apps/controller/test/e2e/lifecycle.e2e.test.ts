@@ -40,9 +40,10 @@ async function addressesOfAllGateways(): Promise<Record<string, string[]>> {
 
 describe('update strategy', () => {
   it.each([
-    ['the route annotation kube-vip.io/service-behaviour', { annotations: { 'kube-vip.io/service-behaviour': 'update' } }],
-    ['the original route label serviceBehaviour', { labels: { serviceBehaviour: 'update' } }],
-  ])('chosen by %s adopts the user Service as a LoadBalancer and restores it exactly when the route goes', async (_, choice) => {
+    ['the route annotation kube-vip.io/service-behaviour', 'route', { annotations: { 'kube-vip.io/service-behaviour': 'update' } }],
+    ['the original route label serviceBehaviour', 'route', { labels: { serviceBehaviour: 'update' } }],
+    ['the route annotation kube-vip.io/service-behaviour', 'Gateway', { annotations: { 'kube-vip.io/service-behaviour': 'update' } }],
+  ] as const)('chosen by %s adopts the user Service as a LoadBalancer and restores it exactly when the %s goes', async (_, removed, choice) => {
     const e = env();
     const ns = await e.newNamespace('update');
     const user: Service = {
@@ -66,9 +67,10 @@ describe('update strategy', () => {
     // The user's Service is the only one: nothing else was made for the listener.
     expect((await servicesOf(ns.name, 'gw')).map((s) => s.metadata.name)).toEqual(['api']);
 
-    await e.admin.delete(R.TCPRoute, { namespace: ns.name, name: 'r' });
+    await e.admin.delete(removed === 'route' ? R.TCPRoute : R.Gateway, { namespace: ns.name, name: removed === 'route' ? 'r' : 'gw' });
     const restored = await until<Service>(R.Service, { namespace: ns.name, name: 'api' }, (s) => expect(s.spec?.type).toBe('ClusterIP'));
     expect(comparable(restored)).toEqual(comparable(before));
+    if (removed === 'Gateway') await waitFor('Gateway gw to be gone', async () => (await e.admin.find(R.Gateway, { namespace: ns.name, name: 'gw' })) === undefined);
   });
 });
 
@@ -153,6 +155,101 @@ describe('Gateway deletion', () => {
   });
 });
 
+describe('Gateway handed to another controller', () => {
+  it('gives back what it made, drops its finalizer and its route status entries', async () => {
+    const e = env();
+    const ns = await namespaceWithBackend('handover');
+    const otherClass = `others-${ns.name}`;
+    await create(R.GatewayClass, { metadata: { name: otherClass }, spec: { controllerName: 'example.com/another-controller' } });
+    await create(R.Gateway, gateway(ns.name, 'gw', [tcp('tcp', 7000)]));
+    await create(R.TCPRoute, route('TCPRoute', ns.name, 'r', [{ name: 'gw' }], [{ name: 'echo', port: 8080 }]));
+    await programmedGateway(ns.name, 'gw');
+    await eventually(async () => expect(await servicesOf(ns.name, 'gw')).toHaveLength(1));
+
+    await e.admin.patch(R.Gateway, { namespace: ns.name, name: 'gw' }, { spec: { gatewayClassName: otherClass } });
+    await eventually(async () => {
+      expect(await servicesOf(ns.name, 'gw')).toEqual([]);
+      const gw = await e.admin.get<Gateway>(R.Gateway, { namespace: ns.name, name: 'gw' });
+      expect(gw.metadata.finalizers ?? []).toEqual([]);
+      const r = await e.admin.get<L4Route>(R.TCPRoute, { namespace: ns.name, name: 'r' });
+      expect(r.status?.parents ?? []).toEqual([]);
+    });
+  });
+});
+
+describe('following changes', () => {
+  it('recreates a Service someone deleted and reverts an edit of what it owns', async () => {
+    const e = env();
+    const ns = await namespaceWithBackend('drift');
+    await create(R.Gateway, gateway(ns.name, 'gw', [tcp('tcp', 7000)]));
+    await create(R.TCPRoute, route('TCPRoute', ns.name, 'r', [{ name: 'gw' }], [{ name: 'echo', port: 8080 }]));
+    const { address } = await programmedGateway(ns.name, 'gw');
+    const [svc] = await eventually(async () => {
+      const list = await servicesOf(ns.name, 'gw');
+      expect(list).toHaveLength(1);
+      return list;
+    });
+    const key = { namespace: ns.name, name: svc!.metadata.name };
+
+    await e.admin.patch(R.Service, key, { metadata: { annotations: { [LOADBALANCER_IPS]: '192.0.2.99' } } });
+    await until<Service>(R.Service, key, (s) => expect(s.metadata.annotations?.[LOADBALANCER_IPS]).toBe(address));
+
+    await e.admin.delete(R.Service, key);
+    const recreated = await until<Service>(R.Service, key, (s) => expect(s.metadata.uid).not.toBe(svc!.metadata.uid));
+    expect(recreated.metadata.annotations?.[LOADBALANCER_IPS]).toBe(address);
+    expect(recreated.spec?.ports?.map((p) => p.port)).toEqual([7000]);
+  });
+
+  it('follows a listener port change, a backend EndpointSlice change, and prunes the Service when the route goes', async () => {
+    const e = env();
+    const ns = await e.newNamespace('follow');
+    const backends = await namespaceWithBackend('follow-backends');
+    await create(R.ReferenceGrant, referenceGrant(backends.name, 'allow', ns.name));
+    await create(R.Gateway, gateway(ns.name, 'gw', [tcp('tcp', 7000)]));
+    await create(R.TCPRoute, route('TCPRoute', ns.name, 'r', [{ name: 'gw' }], [{ name: 'echo', namespace: backends.name, port: 8080 }]));
+    await programmedGateway(ns.name, 'gw');
+    await eventually(async () => expect(await trafficTargets(ns.name, 'gw')).toEqual(['10.244.0.10']));
+
+    await e.admin.patch(R.EndpointSlice, { namespace: backends.name, name: 'echo-e2e' }, {
+      endpoints: ['10.244.0.10', '10.244.0.11'].map((ip) => ({ addresses: [ip], conditions: { ready: true, serving: true, terminating: false } })),
+    });
+    await eventually(async () => expect(await trafficTargets(ns.name, 'gw')).toEqual(['10.244.0.10', '10.244.0.11']));
+
+    await e.admin.patch(R.Gateway, { namespace: ns.name, name: 'gw' }, { spec: { listeners: [tcp('tcp', 7100)] } });
+    await eventually(async () => {
+      const list = await servicesOf(ns.name, 'gw');
+      expect(list.map((s) => s.spec?.ports?.map((p) => p.port))).toEqual([[7100]]);
+    });
+
+    await e.admin.delete(R.TCPRoute, { namespace: ns.name, name: 'r' });
+    await eventually(async () => {
+      expect(await servicesOf(ns.name, 'gw')).toEqual([]);
+      expect(await endpointSlicesOf(ns.name, 'gw')).toEqual([]);
+    });
+    await gatewayUntil(ns.name, 'gw', (g) => {
+      expect(g.status?.listeners?.map((l) => l.attachedRoutes)).toEqual([0]);
+      expect(states(g.status?.conditions, 'Programmed')).toEqual(['Programmed=True/Programmed']);
+    });
+  });
+
+  it('attaches a route from another namespace once that namespace gets the label the listener selects', async () => {
+    const e = env();
+    const ns = await e.newNamespace('selector');
+    const other = await namespaceWithBackend('selector-routes');
+    const selected = { allowedRoutes: { namespaces: { from: 'Selector' as const, selector: { matchLabels: { gateway: ns.name } } } } };
+    await create(R.Gateway, gateway(ns.name, 'gw', [tcp('tcp', 7000, selected)]));
+    await create(R.TCPRoute, route('TCPRoute', other.name, 'r', [{ name: 'gw', namespace: ns.name }], [{ name: 'echo', port: 8080 }]));
+    const accepted = (x: L4Route) => states(ourParent(x, 'gw', CONTROLLER_NAME)?.conditions, 'Accepted');
+    await until<L4Route>(R.TCPRoute, { namespace: other.name, name: 'r' }, (x) => expect(accepted(x)).toEqual(['Accepted=False/NotAllowedByListeners']));
+
+    await e.admin.patch(R.Namespace, { name: other.name }, { metadata: { labels: { gateway: ns.name } } });
+    await until<L4Route>(R.TCPRoute, { namespace: other.name, name: 'r' }, (x) => expect(accepted(x)).toEqual(['Accepted=True/Accepted']));
+    await gatewayUntil(ns.name, 'gw', (g) => expect(g.status?.listeners?.map((l) => l.attachedRoutes)).toEqual([1]));
+    // The backend is in the route's namespace, not the Gateway's: mirrored endpoints, no grant needed.
+    await eventually(async () => expect(await trafficTargets(ns.name, 'gw')).toEqual(['10.244.0.10']));
+  });
+});
+
 describe('IPAM', () => {
   it('reports pool exhaustion as AddressNotAssigned with an Event naming the pool, and assigns the freed address', async () => {
     const e = env();
@@ -208,6 +305,7 @@ describe('IPAM', () => {
       await create(R.Gateway, gateway(ns.name, 'during', [tcp('tcp', 8080)]));
       const during = await gatewayUntil(ns.name, 'during', (g) => expect(states(g.status?.conditions, 'Programmed')).toEqual(['Programmed=False/AddressNotAssigned']));
       expect(statusAddresses(during)).toEqual([]);
+      expect(during.status?.conditions?.find((c) => c.type === 'Programmed')?.message).toContain(`range-${ns.name}`);
       expect((await programmedGateway(ns.name, 'before')).address).toBe(before.address);
     } finally {
       await create(R.ConfigMap, { metadata: { ...IPAM_CONFIGMAP }, data: saved.data ?? {} } as ConfigMap);

@@ -2,7 +2,7 @@
 // (reference: gateway-api-l4.md §3), against a real API server with the controller as its own process and the RBAC of
 // deploy/. Each test has its own namespace (and IPAM pool); reasons are asserted exactly.
 import { describe, expect, it } from 'vitest';
-import type { ConfigMap, GatewayClass, L4Route, RouteParentStatus } from '@kube-vip-gw/gateway-model';
+import type { ConfigMap, Gateway, GatewayClass, L4Route, RouteParentStatus } from '@kube-vip-gw/gateway-model';
 import { CONTROLLER_NAME, GATEWAY_CLASS, useControllerEnvironment } from './support/environment.js';
 import { R } from './support/kube-rest.js';
 import {
@@ -93,15 +93,26 @@ describe('GatewayClass', () => {
     await until<GatewayClass>(R.GatewayClass, { name }, (c) => expect(states(c.status?.conditions, 'Accepted')).toEqual(['Accepted=True/Accepted']));
   });
 
-  it('is not touched when its controllerName is not ours', async () => {
-    const name = `others-${Date.now().toString(36)}`;
-    await create(R.GatewayClass, { metadata: { name }, spec: { controllerName: 'example.com/another-controller' } });
-    // Our own class's status is written within this time; the other class must keep the CRD's default.
-    await until<GatewayClass>(R.GatewayClass, { name: GATEWAY_CLASS }, (c) => expect(c.status?.conditions?.length).toBeGreaterThan(0));
-    await new Promise((r) => setTimeout(r, 1_500));
-    const other = await env().admin.get<GatewayClass>(R.GatewayClass, { name });
-    expect(states(other.status?.conditions, 'Accepted')).toEqual(['Accepted=Unknown/Pending']);
-    expect(other.metadata.finalizers ?? []).toEqual([]);
+  it('is not touched when its controllerName is not ours, nor are its Gateways', async () => {
+    const e = env();
+    const ns = await e.newNamespace('not-ours');
+    const other = `others-${ns.name}`;
+    await create(R.GatewayClass, { metadata: { name: other }, spec: { controllerName: 'example.com/another-controller' } });
+    await create(R.Gateway, gateway(ns.name, 'theirs', [tcp('tcp', 8080)], { className: other }));
+    // A barrier: a class and a Gateway of ours made after theirs; once ours are done, theirs were seen and skipped.
+    const mine = `mine-${ns.name}`;
+    await create(R.GatewayClass, { metadata: { name: mine }, spec: { controllerName: CONTROLLER_NAME } });
+    await create(R.Gateway, gateway(ns.name, 'ours', [tcp('tcp', 8080)], { className: mine }));
+    await gatewayUntil(ns.name, 'ours', (g) => expect(states(g.status?.conditions, 'Programmed')).toEqual(['Programmed=True/Programmed']));
+
+    const theirClass = await e.admin.get<GatewayClass>(R.GatewayClass, { name: other });
+    expect(states(theirClass.status?.conditions, 'Accepted')).toEqual(['Accepted=Unknown/Pending']);
+    expect(theirClass.metadata.finalizers ?? []).toEqual([]);
+    const theirs = await e.admin.get<Gateway>(R.Gateway, { namespace: ns.name, name: 'theirs' });
+    expect(states(theirs.status?.conditions, 'Accepted', 'Programmed')).toEqual(['Accepted=Unknown/Pending', 'Programmed=Unknown/Pending']);
+    expect(theirs.metadata.finalizers ?? []).toEqual([]);
+    const touched = e.auditedWrites().filter((w) => w.name === other || (w.namespace === ns.name && w.name === 'theirs'));
+    expect(touched).toEqual([]);
   });
 });
 
