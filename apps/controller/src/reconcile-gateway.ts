@@ -129,6 +129,18 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     desired = desiredForGateway(gateway, servedListeners(deps, gateway, gatewayClass, first, params, strategy), deps.strategies);
     const actual = actualObjects(deps, gateway, desired);
     const plan = planChanges(desired, actual);
+    // Record new addresses in the Gateway's status before any Service announces them. Otherwise a crash between
+    // the plan and the status write, followed by the Services' deletion (a route detached), leaves an address that
+    // was announced with nothing that holds it, and the Gateway may come back with another one (found by the
+    // crash-consistency test).
+    if (!isEmptyPlan(plan) && !isDeepEqual(gateway.status?.addresses ?? [], first.status.addresses ?? [])) {
+      try {
+        gateway = await deps.client.updateStatus<Gateway>(GatewayResource, { ...gateway, status: { ...(gateway.status ?? {}), addresses: first.status.addresses } });
+      } catch (e) {
+        if (isConflict(e) || isNotFound(e)) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
+        throw e;
+      }
+    }
     const applied = await applyPlan(deps.client, plan);
     if (applied === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
     dataPlane = applied === 'ok' ? { kind: 'applied' } : { kind: 'failed', message: applied.message };
