@@ -81,7 +81,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** Loads a KubeConfig from a source (imports client-node on first use). */
 export async function loadKubeConfig(source: KubeConfigSource = { kind: 'default' }): Promise<KubeConfig> {
   if (source.kind === 'config') return source.config;
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await import('./internal/kube-config.js');
   const kc = new KubeConfig();
   try {
     switch (source.kind) {
