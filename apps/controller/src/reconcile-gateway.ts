@@ -246,26 +246,13 @@ function servedListeners(
         strategy: Object.fromEntries(Object.entries(strategy).filter(([, v]) => v !== undefined)),
         ...(params.externalTrafficPolicy ? { externalTrafficPolicy: params.externalTrafficPolicy } : {}),
         ...(params.loadBalancerClass ? { loadBalancerClass: params.loadBalancerClass } : {}),
-        ...(params.ipFamilyPolicy ? { ipFamilyPolicy: serviceIpFamilyPolicy(params.ipFamilyPolicy, evaluation.addresses) } : {}),
+        ...(params.ipFamilyPolicy ? { ipFamilyPolicy: params.ipFamilyPolicy } : {}),
         ...(gateway.spec.infrastructure?.labels ? { labels: gateway.spec.infrastructure.labels } : {}),
         ...(gateway.spec.infrastructure?.annotations ? { annotations: gateway.spec.infrastructure.annotations } : {}),
       },
     });
   }
   return served;
-}
-
-/**
- * The ipFamilyPolicy of the Services of a Gateway with these addresses. PreferDualStack with addresses of one family
- * becomes SingleStack: on a dual-stack cluster the API server would add the other family to a PreferDualStack Service,
- * and the next plan would try to take it away again, which the API server refuses unless the policy is SingleStack.
- */
-export function serviceIpFamilyPolicy(
-  asked: NonNullable<GatewayParameters['ipFamilyPolicy']>,
-  addresses: readonly string[],
-): NonNullable<GatewayParameters['ipFamilyPolicy']> {
-  const families = new Set(addresses.map((a) => (a.includes(':') ? 'IPv6' : 'IPv4')));
-  return asked === 'PreferDualStack' && families.size < 2 ? 'SingleStack' : asked;
 }
 
 function actualObjects(deps: GatewayReconcilerDeps, gateway: Gateway, desired: GatewayDesired | undefined): ActualObjects {

@@ -47,7 +47,8 @@ describe('what every produced Service carries', () => {
     ['IPv4 + IPv6', ['192.0.2.10', '2001:db8::10'], undefined, 'RequireDualStack', ['IPv4', 'IPv6']],
     ['IPv6 + IPv4 (order kept)', ['2001:db8::10', '192.0.2.10'], undefined, 'RequireDualStack', ['IPv6', 'IPv4']],
     ['a pair with PreferDualStack asked', ['192.0.2.10', '2001:db8::10'], 'PreferDualStack', 'PreferDualStack', ['IPv4', 'IPv6']],
-    ['one address with PreferDualStack asked', ['192.0.2.10'], 'PreferDualStack', 'PreferDualStack', ['IPv4']],
+    ['one address with PreferDualStack asked (SingleStack: the API server would add the other family, which a later patch cannot take away)', ['192.0.2.10'], 'PreferDualStack', 'SingleStack', ['IPv4']],
+    ['one IPv6 address with PreferDualStack asked', ['2001:db8::10'], 'PreferDualStack', 'SingleStack', ['IPv6']],
     ['DHCP (0.0.0.0)', ['0.0.0.0'], undefined, 'SingleStack', ['IPv4']],
   ])('ipFamilyPolicy and ipFamilies for %s', (_, addresses, asked, policy, families) => {
     const s = only({ addresses, parameters: { strategy: { flag: 'duplicate' }, ...(asked ? { ipFamilyPolicy: asked as 'PreferDualStack' } : {}) } });

@@ -109,7 +109,9 @@ export function buildEnvelope(input: ServedListener): Envelope | MappingProblem[
       problems.push(
         problem('IPFamilyPolicyIgnored', `${gwRef}: ipFamilyPolicy SingleStack ignored: the Gateway has two addresses (${addresses})`, 'Warning'),
       );
-    else ipFamilyPolicy = askedPolicy;
+    // PreferDualStack with one family stays SingleStack: on a dual-stack cluster the API server would add the other
+    // family to the Service, and the next plan would try to take it away, which it refuses unless SingleStack.
+    else if (!(askedPolicy === 'PreferDualStack' && families.length < 2)) ipFamilyPolicy = askedPolicy;
   }
 
   return {
