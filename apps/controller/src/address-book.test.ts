@@ -122,6 +122,15 @@ describe('AddressBook.decide', () => {
     expect(b.decide(gateway('b')).outcome).toEqual({ kind: 'assigned', addresses: ['10.9.0.10'] });
   });
 
+  it('says which IPAM ConfigMap is missing', () => {
+    const b = new AddressBook();
+    b.setConfigMap(undefined, 'kube-system/kubevip');
+    const d = b.decide(gateway('a')).outcome;
+    expect(d.kind === 'notAssigned' && d.reason).toMatch(/IPAM ConfigMap kube-system\/kubevip not found/);
+    b.setConfigMap(cm({ 'range-global': '10.0.0.10-10.0.0.11' }));
+    expect(b.decide(gateway('a')).outcome.kind).toBe('assigned');
+  });
+
   it('reports ConfigMap problems without blocking other pools', () => {
     const b = book({ 'range-global': '10.0.0.9-10.0.0.1', 'range-ok': '10.1.0.10-10.1.0.11' });
     expect(b.problems.join('\n')).toMatch(/range-global/);

@@ -94,13 +94,19 @@ export class AddressBook {
   private readonly sources = new Map<string, Source>();
   private readonly byOwner = new Map<OwnerKey, Set<string>>();
   private configProblems: string[] = [];
+  /** Where the IPAM ConfigMap should be, while it is missing (for messages that say what to create). */
+  private missingConfigMap: string | undefined;
 
   constructor(config: IpamConfig = parseIpamConfig({})) {
     this.allocator = new AddressAllocator(config);
   }
 
-  /** Switches to a new IPAM ConfigMap (or none); used addresses stay used, even outside every pool now. */
-  setConfigMap(configMap: ConfigMap | undefined): void {
+  /**
+   * Switches to a new IPAM ConfigMap, or to none (`configMap` undefined; `expected` names where it should be, for
+   * messages). Used addresses stay used, even outside every pool now.
+   */
+  setConfigMap(configMap: ConfigMap | undefined, expected?: string): void {
+    this.missingConfigMap = configMap === undefined ? expected : undefined;
     const config = parseIpamConfig(configMap?.data ?? {});
     this.allocator.setConfig(config);
     this.configProblems = config.problems.map((p) => p.message);
@@ -190,7 +196,8 @@ export class AddressBook {
         ? this.allocator.allocate({ namespace: ns, ipFamilyPolicy: policy.ipFamilyPolicy, ipFamilies: policy.ipFamilies, owner, ports })
         : this.allocator.allocate({ namespace: ns, ipFamilyPolicy: 'SingleStack', ipFamilies: required, owner, ports });
     if (!r.ok) {
-      return { outcome: { kind: 'notAssigned', reason: r.error.message, ...(keep.length > 0 ? { addresses: keep } : {}) }, failure: r.error };
+      const reason = this.missingConfigMap && r.error._tag === 'NoPoolError' ? `IPAM ConfigMap ${this.missingConfigMap} not found: ${r.error.message}` : r.error.message;
+      return { outcome: { kind: 'notAssigned', reason, ...(keep.length > 0 ? { addresses: keep } : {}) }, failure: r.error };
     }
     const addresses = this.orderByFamilies([...keep, ...r.value.addresses], policy.ipFamilies);
     this.reserve(ns, gateway.metadata.name, addresses, ports);

@@ -160,6 +160,7 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
 
   // The AddressBook follows the cluster from the first list on.
   const addresses = new AddressBook();
+  addresses.setConfigMap(undefined, `${options.ipamConfigMap.namespace}/${options.ipamConfigMap.name}`);
   const { namespace: ipamNs, name: ipamName } = options.ipamConfigMap;
   const isIpamConfigMap = (o: KubeObject) => o.metadata.namespace === ipamNs && o.metadata.name === ipamName;
   gateways.addEventHandler({
@@ -175,7 +176,7 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   configMaps.addEventHandler({
     onAdd: (c) => isIpamConfigMap(c) && addresses.setConfigMap(c as ConfigMap),
     onUpdate: (_, c) => isIpamConfigMap(c) && addresses.setConfigMap(c as ConfigMap),
-    onDelete: (c) => isIpamConfigMap(c) && addresses.setConfigMap(undefined),
+    onDelete: (c) => isIpamConfigMap(c) && addresses.setConfigMap(undefined, `${ipamNs}/${ipamName}`),
   });
 
   const gatewayMetrics = registerControllerMetrics(manager.metrics.registry, { addresses, view, controllerName: options.controllerName });

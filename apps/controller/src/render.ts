@@ -162,7 +162,7 @@ export async function renderOffline(objects: readonly KubeObject[], options: Ren
   for (let round = 1; round <= maxRounds; round++) {
     const view = new CacheView(await snapshotStores(cluster));
     const addresses = new AddressBook();
-    addresses.setConfigMap(view.configMap(ipam.namespace, ipam.name));
+    addresses.setConfigMap(view.configMap(ipam.namespace, ipam.name), `${ipam.namespace}/${ipam.name}`);
     for (const gw of view.gateways()) addresses.observeGateway(gw);
     for (const svc of (await cluster.list<Service>(ServiceResource)).items) addresses.observeService(svc);
     const roundEvents: RenderedEvent[] = [];
