@@ -12,7 +12,7 @@ export function registerControllerMetrics(registry: Registry, state: { addresses
   const failures = new Counter({ name: 'kvgw_ipam_allocation_failures_total', help: 'Failed allocations, by error', labelNames: ['reason'], registers });
   new Gauge({
     name: 'kvgw_ipam_pool_addresses',
-    help: 'Addresses of each IPAM pool by family and state (size, used, free); exact up to 2^53 (larger IPv6 pools are capped there)',
+    help: 'Addresses of each IPAM pool by family and state (size, used, free); exact up to 2^53, larger IPv6 figures are the nearest float',
     labelNames: ['pool', 'family', 'state'],
     registers,
     collect() {
