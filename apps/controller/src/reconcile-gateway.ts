@@ -145,6 +145,11 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     if (applied === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
     dataPlane = applied === 'ok' ? { kind: 'applied' } : { kind: 'failed', message: applied.message };
     for (const p of plan.problems) deps.events.event(gateway, 'Warning', p.reason, p.message);
+    // Warnings of the mapping (an infrastructure label the controller must own, externalTrafficPolicy Local, ...) do
+    // not stop a listener, so no condition carries them: an Event is their only report (errors go to the listener).
+    for (const p of desired.problems) {
+      if (p.severity === 'Warning') deps.events.event(gateway, 'Warning', p.reason, `listener ${p.listener} (${p.route.kind} ${p.route.namespace}/${p.route.name}): ${p.message}`);
+    }
   }
 
   const announcement = decision.outcome.kind === 'assigned' ? announcementOf(view.servicesForGateway(namespace, name)) : undefined;

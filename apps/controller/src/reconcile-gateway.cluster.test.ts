@@ -1,0 +1,155 @@
+// The Gateway reconciler against an in-memory cluster, for properties the reliability suite depends on: the order of
+// its writes (an address is recorded in the Gateway's status before any Service announces it) and that every
+// problem of the mapping reaches the user.
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '@kube-vip-gw/gateway-model';
+import { createStrategyRegistry } from '@kube-vip-gw/service-mapper';
+import {
+  ConfigMap,
+  EndpointSlice,
+  Gateway,
+  GatewayClass,
+  MemoryCluster,
+  Namespace,
+  ReferenceGrant,
+  Service,
+  Store,
+  TCPRoute,
+  UDPRoute,
+  type Client,
+  type ResourceDescriptor,
+} from '@kube-vip-gw/controller-runtime';
+import { AddressBook } from './address-book.js';
+import { CacheView, VIEW_INDEXERS, type ViewStores } from './cache-view.js';
+import { reconcileGateway } from './reconcile-gateway.js';
+import { reconcileGatewayClass } from './reconcile-gatewayclass.js';
+
+const now = () => new Date('2026-11-26T00:00:00Z');
+
+async function view(client: Client): Promise<CacheView> {
+  const load = async (key: keyof ViewStores, res: ResourceDescriptor) => {
+    const store = new Store<KubeObject>(VIEW_INDEXERS[key] as Record<string, (o: KubeObject) => string[]>);
+    for (const item of (await client.list<KubeObject>(res)).items) store.upsert(item);
+    return store;
+  };
+  const stores = {
+    gatewayClasses: await load('gatewayClasses', GatewayClass),
+    gateways: await load('gateways', Gateway),
+    tcpRoutes: await load('tcpRoutes', TCPRoute),
+    udpRoutes: await load('udpRoutes', UDPRoute),
+    namespaces: await load('namespaces', Namespace),
+    services: await load('services', Service),
+    endpointSlices: await load('endpointSlices', EndpointSlice),
+    referenceGrants: await load('referenceGrants', ReferenceGrant),
+    configMaps: await load('configMaps', ConfigMap),
+  };
+  return new CacheView(stores as unknown as ViewStores);
+}
+
+/** Records every write with whether it carries the address 10.0.0.10, then passes it on. */
+function recording(cluster: MemoryCluster, log: string[]): Client {
+  const carries = (o: unknown) => JSON.stringify(o ?? null).includes('10.0.0.10');
+  return {
+    get: (r, ref) => cluster.get(r, ref),
+    list: (r, o) => cluster.list(r, o),
+    watch: (r, o) => cluster.watch(r, o),
+    servedVersions: (g) => cluster.servedVersions(g),
+    servedResources: (g, v) => cluster.servedResources(g, v),
+    create: (r, obj, o) => (log.push(`create ${r.kind} address=${carries(obj)}`), cluster.create(r, obj, o)),
+    update: (r, obj, o) => (log.push(`update ${r.kind} address=${carries(obj)}`), cluster.update(r, obj, o)),
+    updateStatus: (r, obj, o) => (log.push(`status ${r.kind} address=${carries((obj as { status?: unknown }).status)}`), cluster.updateStatus(r, obj, o)),
+    patch: (r, ref, p, o) => (log.push(`patch ${r.kind} address=${carries(p)}`), cluster.patch(r, ref, p, o)),
+    patchStatus: (r, ref, p, o) => (log.push(`patchStatus ${r.kind} address=${carries(p)}`), cluster.patchStatus(r, ref, p, o)),
+    delete: (r, ref, o) => (log.push(`delete ${r.kind}`), cluster.delete(r, ref, o)),
+  };
+}
+
+interface RecordedEvent {
+  reason: string;
+  message: string;
+}
+
+/** A cluster with an accepted class, a pool, a backend, Gateway app/gw (optionally with infrastructure) and a route. */
+async function world(infrastructure?: Record<string, unknown>) {
+  const cluster = new MemoryCluster({ now });
+  await cluster.create(GatewayClass, { metadata: { name: 'kube-vip' }, spec: { controllerName: 'kube-vip.io/controller' } });
+  await cluster.create(ConfigMap, { metadata: { namespace: 'kube-system', name: 'kubevip' }, data: { 'range-global': '10.0.0.10-10.0.0.12' } });
+  await cluster.create(Namespace, { metadata: { name: 'app' } });
+  await cluster.create(Service, { metadata: { namespace: 'app', name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 7, targetPort: 7007 }] } });
+  const spec = { gatewayClassName: 'kube-vip', listeners: [{ name: 'echo', protocol: 'TCP', port: 7 }], ...(infrastructure ? { infrastructure } : {}) };
+  await cluster.create(Gateway, { metadata: { namespace: 'app', name: 'gw' }, spec });
+  await cluster.create(TCPRoute, { metadata: { namespace: 'app', name: 'echo' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'echo', port: 7 }] }] } });
+  // The class first (its finalizer, then its status), so the Gateway's first reconcile programs it at once.
+  for (let round = 0; round < 2; round++) {
+    await reconcileGatewayClass({ controllerName: 'kube-vip.io/controller', client: cluster, view: await view(cluster), bundleVersion: async () => 'v1.6.1', now }, 'kube-vip');
+  }
+  const log: string[] = [];
+  const events: RecordedEvent[] = [];
+  /** One reconcile of app/gw, as a freshly started controller would run it. */
+  const reconcile = async () => {
+    const v = await view(cluster);
+    const addresses = new AddressBook();
+    addresses.setConfigMap(v.configMap('kube-system', 'kubevip'));
+    for (const gw of v.gateways()) addresses.observeGateway(gw);
+    for (const svc of (await cluster.list(Service)).items) addresses.observeService(svc);
+    return reconcileGateway(
+      {
+        controllerName: 'kube-vip.io/controller',
+        client: recording(cluster, log),
+        view: v,
+        addresses,
+        strategies: createStrategyRegistry(),
+        routeResources: { TCPRoute, UDPRoute },
+        defaults: { serviceBehaviour: 'duplicate' },
+        events: { event: (_o, _type, reason, message) => events.push({ reason, message }) },
+        now,
+      },
+      'app',
+      'gw',
+    );
+  };
+  return { cluster, log, events, reconcile };
+}
+
+describe('reconcileGateway write order', () => {
+  it('records a new address in the Gateway status before the Service that announces it, and writes nothing once settled', async () => {
+    const { log, reconcile } = await world();
+    // Round 1 adds the finalizer and programs; later rounds only settle.
+    for (let round = 0; round < 3; round++) await reconcile();
+
+    const firstStatusWithAddress = log.indexOf('status Gateway address=true');
+    const firstServiceWithAddress = log.findIndex((l) => /^(create|patch|update) Service address=true$/.test(l));
+    expect(firstStatusWithAddress).toBeGreaterThanOrEqual(0);
+    expect(firstServiceWithAddress).toBeGreaterThan(firstStatusWithAddress);
+    expect(log.slice(0, firstServiceWithAddress + 1)).toEqual(['patch Gateway address=false', 'status Gateway address=true', 'create Service address=true']);
+    // The extra write is per allocation, not per reconcile: a settled Gateway costs no writes.
+    const settled = log.length;
+    await reconcile();
+    expect(log.slice(settled)).toEqual([]);
+  });
+});
+
+describe('reconcileGateway problem reports', () => {
+  it.each([
+    { infrastructure: { labels: { implementation: 'other' } }, reason: 'ReservedKeyIgnored', names: 'implementation' },
+    { infrastructure: { labels: { 'app.kubernetes.io/managed-by': 'helm' } }, reason: 'ReservedKeyIgnored', names: 'app.kubernetes.io/managed-by' },
+    { infrastructure: { annotations: { 'kube-vip.io/loadbalancerIPs': '1.2.3.4' } }, reason: 'ReservedKeyIgnored', names: 'kube-vip.io/loadbalancerIPs' },
+  ])('reports the mapping warning $reason naming $names in an Event, and still programs the Gateway', async ({ infrastructure, reason, names }) => {
+    const { cluster, events, reconcile } = await world(infrastructure);
+    for (let round = 0; round < 2; round++) await reconcile();
+    const warning = events.find((e) => e.reason === reason);
+    expect(warning?.message).toContain(names);
+    expect(warning?.message).toContain('listener echo (TCPRoute app/echo)');
+    const services = (await cluster.list(Service)).items.filter((s) => s.metadata.name !== 'echo');
+    expect(services).toHaveLength(1);
+    // The reserved key kept the controller's value.
+    const svc = services[0]!;
+    expect({ ...svc.metadata.labels, ...svc.metadata.annotations }).not.toMatchObject(Object.fromEntries(Object.entries({ ...(infrastructure as { labels?: object }).labels, ...(infrastructure as { annotations?: object }).annotations })));
+  });
+
+  it('sends no mapping warning for a Gateway without problems', async () => {
+    const { events, reconcile } = await world({ labels: { team: 'blue' }, annotations: { 'example.com/note': 'héllo 👋' } });
+    for (let round = 0; round < 2; round++) await reconcile();
+    expect(events.filter((e) => e.reason !== 'AddressAssigned')).toEqual([]);
+  });
+});
