@@ -26,10 +26,11 @@ import { reconcileGatewayClass } from './reconcile-gatewayclass.js';
 
 const now = () => new Date('2026-11-26T00:00:00Z');
 
-async function view(client: Client): Promise<CacheView> {
+/** A view of the cluster as a cache would hold it; `stale` objects are left out (the cache has not seen them yet). */
+async function view(client: Client, stale: (o: KubeObject) => boolean = () => false): Promise<CacheView> {
   const load = async (key: keyof ViewStores, res: ResourceDescriptor) => {
     const store = new Store<KubeObject>(VIEW_INDEXERS[key] as Record<string, (o: KubeObject) => string[]>);
-    for (const item of (await client.list<KubeObject>(res)).items) store.upsert(item);
+    for (const item of (await client.list<KubeObject>(res)).items) if (!stale(item)) store.upsert(item);
     return store;
   };
   const stores = {
@@ -70,7 +71,7 @@ interface RecordedEvent {
 }
 
 /** A cluster with an accepted class, a pool, a backend, Gateway app/gw (optionally with infrastructure) and a route. */
-async function world(infrastructure?: Record<string, unknown>) {
+async function world(infrastructure?: Record<string, unknown>, strategy = 'duplicate') {
   const cluster = new MemoryCluster({ now });
   await cluster.create(GatewayClass, { metadata: { name: 'kube-vip' }, spec: { controllerName: 'kube-vip.io/controller' } });
   await cluster.create(ConfigMap, { metadata: { namespace: 'kube-system', name: 'kubevip' }, data: { 'range-global': '10.0.0.10-10.0.0.12' } });
@@ -85,9 +86,9 @@ async function world(infrastructure?: Record<string, unknown>) {
   }
   const log: string[] = [];
   const events: RecordedEvent[] = [];
-  /** One reconcile of app/gw, as a freshly started controller would run it. */
-  const reconcile = async () => {
-    const v = await view(cluster);
+  /** One reconcile of app/gw, as a freshly started controller would run it (with a cache missing `stale` objects). */
+  const reconcile = async (stale?: (o: KubeObject) => boolean) => {
+    const v = await view(cluster, stale);
     const addresses = new AddressBook();
     addresses.setConfigMap(v.configMap('kube-system', 'kubevip'));
     for (const gw of v.gateways()) addresses.observeGateway(gw);
@@ -100,7 +101,7 @@ async function world(infrastructure?: Record<string, unknown>) {
         addresses,
         strategies: createStrategyRegistry(),
         routeResources: { TCPRoute, UDPRoute },
-        defaults: { serviceBehaviour: 'duplicate' },
+        defaults: { serviceBehaviour: strategy },
         events: { event: (_o, _type, reason, message) => events.push({ reason, message }) },
         now,
       },
@@ -151,5 +152,36 @@ describe('reconcileGateway problem reports', () => {
     const { events, reconcile } = await world({ labels: { team: 'blue' }, annotations: { 'example.com/note': 'héllo 👋' } });
     for (let round = 0; round < 2; round++) await reconcile();
     expect(events.filter((e) => e.reason !== 'AddressAssigned')).toEqual([]);
+  });
+});
+
+describe('reconcileGateway release', () => {
+  // As world() created it (the in-memory cluster defaults neither type nor protocol).
+  const backendAsCreated = { selector: { app: 'echo' }, ports: [{ port: 7, targetPort: 7007 }], type: undefined };
+
+  it.each([
+    { strategy: 'duplicate', what: 'deletes the Service it created', write: 'delete Service' },
+    { strategy: 'update', what: 'restores the Service it adopted', write: 'patch Service address=false' },
+  ])('$strategy: a deleted Gateway $what before its finalizer goes, though its cache has not seen that Service', async ({ strategy, write }) => {
+    const { cluster, log, reconcile } = await world(undefined, strategy);
+    for (let round = 0; round < 2; round++) await reconcile();
+    const made = (await cluster.list<KubeObject>(Service)).items.filter((s) => s.metadata.labels?.['app.kubernetes.io/managed-by'] === 'kube-vip-gateway-api');
+    expect(made).toHaveLength(1);
+    const stale = (o: KubeObject) => o.metadata.name === made[0]!.metadata.name && o.kind !== 'Gateway';
+
+    await cluster.delete(Gateway, { namespace: 'app', name: 'gw' });
+    const before = log.length;
+    await reconcile(stale);
+    // The controller's own write, then the finalizer (the in-memory cluster's garbage collector must not be what
+    // removed a created Service: on a cluster without it, or for an adopted Service, nothing else would).
+    expect(log.slice(before).filter((l) => !l.includes('Route'))).toEqual([write, 'patch Gateway address=false']);
+
+    await expect(cluster.get(Gateway, { namespace: 'app', name: 'gw' })).rejects.toThrow();
+    const left = (await cluster.list<KubeObject>(Service)).items;
+    expect(left.map((s) => s.metadata.name)).toEqual(['echo']);
+    const echo = left[0] as KubeObject & { spec: Record<string, unknown> };
+    expect(echo.metadata.annotations ?? {}).toEqual({});
+    expect(echo.metadata.labels ?? {}).toEqual({});
+    expect({ selector: echo.spec['selector'], ports: (echo.spec['ports'] as object[]).map(({ nodePort: _n, ...p }: { nodePort?: number }) => p), type: echo.spec['type'] }).toEqual(backendAsCreated);
   });
 });

@@ -2,9 +2,11 @@
 // status, its own entries in routes' status.parents, and the Services/EndpointSlices that realise it (DESIGN §3).
 import {
   Kind,
+  GATEWAY_NAME_LABEL,
   GatewayConditionType,
   ListenerConditionType,
   ListenerReason,
+  boundedLabelValue,
   evaluateGateway,
   findCondition,
   isOurGatewayClass,
@@ -13,6 +15,7 @@ import {
   type AddressOutcome,
   type AnnouncementOutcome,
   type DataPlaneOutcome,
+  type EndpointSlice,
   type Gateway,
   type GatewayClass,
   type GatewayEvaluation,
@@ -24,6 +27,8 @@ import {
   type Service,
 } from '@kube-vip-gw/gateway-model';
 import {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
   desiredForGateway,
   isEmptyPlan,
   planChanges,
@@ -41,11 +46,12 @@ import {
   Service as ServiceResource,
   isConflict,
   isNotFound,
+  listAll,
   type Client,
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
 import { isDeepStrictEqual as isDeepEqual } from 'node:util';
-import type { AddressBook } from './address-book.js';
+import { gatewayOwner, serviceOwner, type AddressBook } from './address-book.js';
 import { classParameters, gatewayParameters, type ParametersResult } from './parameters-lookup.js';
 import { mergeParameters, type GatewayParameters } from './parameters.js';
 import type { ClusterView } from './view.js';
@@ -328,11 +334,7 @@ async function ensureFinalizer(deps: GatewayReconcilerDeps, gateway: Gateway, pr
 /** A Gateway that is being deleted or left our class: give back what it adopted, delete what it owns, clear our status entries. */
 async function release(deps: GatewayReconcilerDeps, gateway: Gateway, ours: boolean): Promise<ReconcileOutcome> {
   const ns = gateway.metadata.namespace ?? '';
-  const actual: ActualObjects = {
-    services: [...deps.view.servicesForGateway(ns, gateway.metadata.name)],
-    endpointSlices: deps.view.endpointSlicesForGateway(ns, gateway.metadata.name),
-  };
-  const plan = planRelease(identity(gateway), actual);
+  const plan = planRelease(identity(gateway), await releaseObjects(deps, gateway));
   const applied = await applyPlan(deps.client, plan);
   if (applied === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
   if (applied !== 'ok') throw new Error(`releasing Gateway ${ns}/${gateway.metadata.name}: ${applied.message}`);
@@ -340,6 +342,28 @@ async function release(deps: GatewayReconcilerDeps, gateway: Gateway, ours: bool
   if (!(await ensureFinalizer(deps, gateway, false))) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
   if (!ours || gateway.metadata.deletionTimestamp !== undefined) deps.addresses.forgetGateway(ns, gateway.metadata.name);
   return outcome;
+}
+
+/**
+ * Everything made or adopted for a Gateway that is going away: the cache's view, completed by a list from the API
+ * server. The cache may not have seen the controller's own latest writes yet (a Service created just before the
+ * deletion, or while a watch was down), and what release misses is left behind once the finalizer is gone: an adopted
+ * Service never restored, a created one orphaned (both seen in the API-server-faults test).
+ */
+async function releaseObjects(deps: GatewayReconcilerDeps, gateway: Gateway): Promise<ActualObjects> {
+  const ns = gateway.metadata.namespace ?? '';
+  const name = gateway.metadata.name;
+  const owner = gatewayOwner(ns, name);
+  const labelSelector = { matchLabels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [GATEWAY_NAME_LABEL]: boundedLabelValue(name) } };
+  const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
+  const services = new Map(deps.view.servicesForGateway(ns, name).map((s) => [key(s), s]));
+  // Adopted Services may live in other namespaces (a backend granted by a ReferenceGrant): list everywhere.
+  for (const s of (await listAll<Service>(deps.client, ServiceResource, { labelSelector })).items) if (serviceOwner(s) === owner) services.set(key(s), s);
+  const slices = new Map(deps.view.endpointSlicesForGateway(ns, name).map((s) => [key(s), s]));
+  for (const s of (await listAll<EndpointSlice>(deps.client, EndpointSliceResource, { namespace: ns, labelSelector })).items) {
+    if ((s.metadata.ownerReferences ?? []).some((r) => r.kind === Kind.Gateway && r.controller === true && r.name === name)) slices.set(key(s), s);
+  }
+  return { services: [...services.values()], endpointSlices: [...slices.values()] };
 }
 
 async function clearRouteParents(deps: GatewayReconcilerDeps, gateway: Gateway): Promise<ReconcileOutcome> {
