@@ -61,6 +61,8 @@ export interface BackendModel {
   selector: Record<string, string>;
   /** A write whose answer was lost (API server restarting): its effect is unknown. */
   uncertain: boolean;
+  /** Its creation's answer was lost: it may not exist (resync() finds out). */
+  mayNotExist?: boolean;
 }
 
 interface GatewayModel {
@@ -153,6 +155,11 @@ export class Churn {
    * model's choices match the cluster again.
    */
   async resync(): Promise<void> {
+    for (const [k, b] of this.backends) {
+      if (!b.mayNotExist) continue;
+      if ((await this.admin.find(R.Service, b)) === undefined) this.backends.delete(k);
+      else b.mayNotExist = false;
+    }
     this.#gateways.clear();
     this.#routes.clear();
     for (const ns of this.options.namespaces) {
@@ -282,11 +289,16 @@ export class Churn {
       selector: { app: name },
       uncertain: false,
     };
+    try {
+      await this.admin.create(R.Service, {
+        metadata: { namespace, name, labels: { ...model.labels }, annotations: { ...model.annotations } },
+        spec: { selector: { ...model.selector }, ports: [{ name: 'main', protocol, port: BACKEND_PORT, targetPort: BACKEND_PORT + 100 }] },
+      } as Service);
+    } catch (error) {
+      if (!isRefusal(error)) this.backends.set(key(namespace, name), { ...model, mayNotExist: true });
+      throw error;
+    }
     this.backends.set(key(namespace, name), model);
-    await this.admin.create(R.Service, {
-      metadata: { namespace, name, labels: { ...model.labels }, annotations: { ...model.annotations } },
-      spec: { selector: { ...model.selector }, ports: [{ name: 'main', protocol, port: BACKEND_PORT, targetPort: BACKEND_PORT + 100 }] },
-    } as Service);
     const slice = endpointSlice(namespace, name, [`10.244.${(name.length * 7) % 250}.${(this.#routeCounter % 250) + 1}`], { name: 'main', port: BACKEND_PORT + 100, protocol });
     await this.admin.create(R.EndpointSlice, slice);
     return model;
