@@ -6,6 +6,7 @@
 // (two-phase start) and an address never moves.
 import {
   AddressAllocator,
+  parseAddress,
   parseIpamConfig,
   type Allocation,
   type AllocateError,
@@ -79,6 +80,23 @@ export interface AddressPolicy {
   ipFamilies?: readonly IPFamily[] | undefined;
 }
 
+/** Another holder announcing one of a Gateway's addresses. */
+export interface AddressCollision {
+  address: string;
+  /** Who else announces it: `Service <ns>/<name>` (e.g. kube-vip-cloud-provider's allocation) or `Gateway <ns>/<name>`. */
+  holders: string[];
+}
+
+// Addresses as the allocator prints them, so `fd00::0:1` on a Service and `fd00::1` on a Gateway are one address.
+function canonical(address: string): string {
+  const parsed = parseAddress(address.trim());
+  return parsed.ok ? parsed.value.text : address.trim();
+}
+
+function portsOverlap(a: readonly PortKey[], b: readonly PortKey[]): boolean {
+  return a.some((x) => b.some((y) => x.port === y.port && x.protocol === y.protocol));
+}
+
 /** The result of deciding a Gateway's addresses: the outcome for its status, and a note for an Event when something was allocated. */
 export interface AddressDecision {
   outcome: AddressOutcome;
@@ -93,6 +111,8 @@ export class AddressBook {
   readonly allocator: AddressAllocator;
   private readonly sources = new Map<string, Source>();
   private readonly byOwner = new Map<OwnerKey, Set<string>>();
+  /** Canonical address -> keys of the sources naming it, to find collisions. */
+  private readonly byAddress = new Map<string, Set<string>>();
   private configProblems: string[] = [];
   /** Where the IPAM ConfigMap should be, while it is missing (for messages that say what to create). */
   private missingConfigMap: string | undefined;
@@ -146,6 +166,44 @@ export class AddressBook {
   /** Addresses an owner holds now, as the allocator sees them. */
   holdings(owner: OwnerKey): string[] {
     return this.allocator.holdings(owner);
+  }
+
+  /**
+   * Holders other than the Gateway that announce one of its addresses: kube-vip would announce the address for both.
+   * This is how an allocation made elsewhere on the same ConfigMap (kube-vip-cloud-provider reads it too, but never
+   * sees Gateways) shows up; nothing moves, the Gateway reports it. Holders sharing under `allow-share-*` with
+   * disjoint ports are not collisions.
+   */
+  collisions(namespace: string, name: string): AddressCollision[] {
+    const owner = gatewayOwner(namespace, name);
+    const mine = [...(this.byOwner.get(owner) ?? [])].map((k) => this.sources.get(k)!);
+    const myPorts = mine.flatMap((src) => src.ports);
+    const pool = this.allocator.poolFor(namespace);
+    const sharing = pool.ok && pool.value.allowShare;
+    const out: AddressCollision[] = [];
+    for (const address of new Set(mine.flatMap((src) => src.addresses.map(canonical)))) {
+      const holders = new Set<string>();
+      for (const key of this.byAddress.get(address) ?? []) {
+        const other = this.sources.get(key)!;
+        if (other.owner === owner || (sharing && !portsOverlap(myPorts, other.ports))) continue;
+        const [kind, ns, n] = (other.owner.startsWith('Gateway/') ? other.owner : key).split('/');
+        holders.add(`${kind} ${ns}/${n}`);
+      }
+      if (holders.size > 0) out.push({ address, holders: [...holders].sort() });
+    }
+    return out;
+  }
+
+  /** Keys (`ns/name`) of the Gateways holding any of these addresses. */
+  gatewaysHolding(addresses: readonly string[]): string[] {
+    const out = new Set<string>();
+    for (const address of addresses) {
+      for (const key of this.byAddress.get(canonical(address)) ?? []) {
+        const owner = this.sources.get(key)!.owner;
+        if (owner.startsWith('Gateway/')) out.add(owner.slice('Gateway/'.length));
+      }
+    }
+    return [...out];
   }
 
   /**
@@ -233,6 +291,12 @@ export class AddressBook {
     const previous = this.sources.get(key);
     if (previous && previous.owner === owner && sameList(previous.addresses, addresses) && samePorts(previous.ports, ports)) return;
     this.sources.set(key, { owner, addresses, ports });
+    if (previous) this.unindex(key, previous.addresses);
+    for (const a of addresses) {
+      let keys = this.byAddress.get(canonical(a));
+      if (!keys) this.byAddress.set(canonical(a), (keys = new Set()));
+      keys.add(key);
+    }
     if (previous && previous.owner !== owner) this.unlink(key, previous.owner);
     let keys = this.byOwner.get(owner);
     if (!keys) this.byOwner.set(owner, (keys = new Set()));
@@ -244,7 +308,16 @@ export class AddressBook {
     const previous = this.sources.get(key);
     if (!previous) return;
     this.sources.delete(key);
+    this.unindex(key, previous.addresses);
     this.unlink(key, previous.owner);
+  }
+
+  private unindex(key: string, addresses: readonly string[]): void {
+    for (const a of addresses) {
+      const keys = this.byAddress.get(canonical(a));
+      keys?.delete(key);
+      if (keys?.size === 0) this.byAddress.delete(canonical(a));
+    }
   }
 
   private unlink(key: string, owner: OwnerKey): void {

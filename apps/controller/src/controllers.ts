@@ -213,7 +213,8 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
     // were added to the informers before the controller's).
     .watches<Gateway>(GatewayResource, () => waitingGateways(), { predicates: [addressReleased(gatewayStatusAddresses)] })
     .watches<Service>(ServiceResource, () => waitingGateways(), { predicates: [addressReleased(serviceAddresses)] })
-    .watches(ServiceResource, (s) => view.gatewaysForService(s))
+    // ...and the Gateways whose addresses the Service announces: a collision to report, or one resolved.
+    .watches(ServiceResource, (s) => [...view.gatewaysForService(s), ...addresses.gatewaysHolding(serviceAddresses(s as Service))])
     .watches(EndpointSliceResource, (s) => view.gatewaysForEndpointSlice(s))
     .watches(NamespaceResource, () => allGateways(), { predicates: [labelsChanged] })
     .watches(grants, () => allGateways())

@@ -185,3 +185,30 @@ describe('reconcileGateway release', () => {
     expect({ selector: echo.spec['selector'], ports: (echo.spec['ports'] as object[]).map(({ nodePort: _n, ...p }: { nodePort?: number }) => p), type: echo.spec['type'] }).toEqual(backendAsCreated);
   });
 });
+
+describe('reconcileGateway address collisions', () => {
+  it('reports another Service announcing its address (condition and Event naming it), keeps the address, and clears the report when that Service goes', async () => {
+    const { cluster, events, reconcile } = await world();
+    for (let round = 0; round < 2; round++) await reconcile();
+    const address = ((await cluster.get(Gateway, { namespace: 'app', name: 'gw' })) as { status?: { addresses?: { value: string }[] } }).status?.addresses?.[0]?.value;
+    expect(address).toBe('10.0.0.10');
+    await cluster.create(Namespace, { metadata: { name: 'other' } });
+    await cluster.create(Service, {
+      metadata: { namespace: 'other', name: 'web', labels: { implementation: 'kube-vip' }, annotations: { 'kube-vip.io/loadbalancerIPs': '10.0.0.10' } },
+      spec: { type: 'LoadBalancer', ports: [{ port: 443, protocol: 'TCP' }] },
+    });
+    await reconcile();
+    const status = () => cluster.get(Gateway, { namespace: 'app', name: 'gw' }) as Promise<{ status?: { addresses?: { value: string }[]; conditions?: { type: string; status: string; reason: string; message: string }[] } }>;
+    const conflict = (await status()).status?.conditions?.find((c) => c.type === 'kube-vip.io/AddressConflict');
+    expect(conflict).toMatchObject({ status: 'True', reason: 'AddressInUse' });
+    expect(conflict?.message).toContain('address 10.0.0.10 is also announced by Service other/web');
+    expect(events.filter((e) => e.reason === 'AddressConflict').map((e) => e.message)).toEqual([conflict?.message]);
+    expect((await status()).status?.addresses?.map((a) => a.value)).toEqual(['10.0.0.10']);
+
+    await reconcile(); // unchanged: no second Event
+    expect(events.filter((e) => e.reason === 'AddressConflict')).toHaveLength(1);
+    await cluster.delete(Service, { namespace: 'other', name: 'web' });
+    await reconcile();
+    expect((await status()).status?.conditions?.map((c) => c.type)).not.toContain('kube-vip.io/AddressConflict');
+  });
+});

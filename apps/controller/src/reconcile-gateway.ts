@@ -51,7 +51,7 @@ import {
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
 import { isDeepStrictEqual as isDeepEqual } from 'node:util';
-import { gatewayOwner, serviceOwner, type AddressBook } from './address-book.js';
+import { gatewayOwner, serviceOwner, type AddressBook, type AddressCollision } from './address-book.js';
 import { classParameters, gatewayParameters, type ParametersResult } from './parameters-lookup.js';
 import { mergeParameters, type GatewayParameters } from './parameters.js';
 import type { ClusterView } from './view.js';
@@ -160,7 +160,7 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
 
   const announcement = decision.outcome.kind === 'assigned' ? announcementOf(view.servicesForGateway(namespace, name)) : undefined;
   const final = evaluateGateway({ ...snapshotBase, dataPlane, ...(announcement ? { announcement } : {}) });
-  const status = withListenerProblems(gateway, final, desired, deps.now());
+  const status = withAddressCollisions(gateway, withListenerProblems(gateway, final, desired, deps.now()), deps.addresses.collisions(namespace, name), deps.now());
   reportTransitions(deps, gateway, status, decision);
 
   if (!isDeepEqual(status, gateway.status)) {
@@ -422,11 +422,39 @@ function withListenerProblems(gateway: Gateway, evaluation: GatewayEvaluation, d
   return status;
 }
 
+/** Condition type set (True) while another Service or Gateway announces one of the Gateway's addresses. */
+export const ADDRESS_CONFLICT_CONDITION = 'kube-vip.io/AddressConflict';
+
+// A collision is reported, never resolved by moving the Gateway: its address may already be in use by clients. The
+// condition exists only while there is a collision, so a Gateway without one shows exactly the standard conditions.
+function withAddressCollisions(gateway: Gateway, status: NonNullable<Gateway['status']>, collisions: readonly AddressCollision[], now: Date) {
+  const others = (status.conditions ?? []).filter((c) => c.type !== ADDRESS_CONFLICT_CONDITION);
+  if (collisions.length === 0) return { ...status, conditions: others };
+  const message = collisions
+    .map((c) => `address ${c.address} is also announced by ${c.holders.join(', ')}`)
+    .join('; ');
+  const conditions = setCondition(
+    status.conditions,
+    {
+      type: ADDRESS_CONFLICT_CONDITION,
+      status: 'True',
+      reason: 'AddressInUse',
+      message: `${message}: kube-vip would announce it for both; change or remove the other object (an allocation by kube-vip-cloud-provider from the same ConfigMap, which cannot see Gateways, or a hand-set address)`,
+    },
+    gateway.metadata.generation,
+    now,
+  );
+  return { ...status, conditions };
+}
+
 function reportTransitions(deps: GatewayReconcilerDeps, gateway: Gateway, status: NonNullable<Gateway['status']>, decision: ReturnType<AddressBook['decide']>): void {
   if (decision.allocated) {
     deps.metrics?.allocated(decision.allocated.key);
     deps.events.event(gateway, 'Normal', 'AddressAssigned', `assigned ${decision.allocated.addresses.join(', ')} from pool ${decision.allocated.key}`);
   }
+  const conflictBefore = findCondition(gateway.status?.conditions, ADDRESS_CONFLICT_CONDITION);
+  const conflictAfter = findCondition(status.conditions, ADDRESS_CONFLICT_CONDITION);
+  if (conflictAfter && conflictAfter.message !== conflictBefore?.message) deps.events.event(gateway, 'Warning', 'AddressConflict', conflictAfter.message);
   const before = findCondition(gateway.status?.conditions, GatewayConditionType.Programmed);
   const after = findCondition(status.conditions, GatewayConditionType.Programmed);
   if (after && after.status === 'False' && (before?.reason !== after.reason || before?.message !== after.message)) {
