@@ -63,10 +63,12 @@ export class CloudProviderStandIn {
     private readonly pollMs = 50,
   ) {}
 
+  /** Starts polling for LoadBalancer Services to allocate for. */
   start(): void {
     this.#loop = this.#run();
   }
 
+  /** Stops after the Service in hand. */
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#loop;

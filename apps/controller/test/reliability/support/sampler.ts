@@ -30,6 +30,7 @@ export class MetricsSampler {
     private readonly periodMs = 200,
   ) {}
 
+  /** Starts sampling. */
   start(): void {
     const tick = () => {
       this.#busy = this.sampleOnce().finally(() => {
@@ -39,6 +40,7 @@ export class MetricsSampler {
     this.#timer = setTimeout(tick, 0);
   }
 
+  /** Stops sampling (after the round in progress). */
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
