@@ -47,12 +47,12 @@ async function view(client: Client, stale: (o: KubeObject) => boolean = () => fa
   return new CacheView(stores as unknown as ViewStores);
 }
 
-/** Records every write with whether it carries the address 10.0.0.10, then passes it on. */
-function recording(cluster: MemoryCluster, log: string[]): Client {
+/** Records every write with whether it carries the address 10.0.0.10 (and every list, apart), then passes it on. */
+function recording(cluster: MemoryCluster, log: string[], lists: string[] = []): Client {
   const carries = (o: unknown) => JSON.stringify(o ?? null).includes('10.0.0.10');
   return {
     get: (r, ref) => cluster.get(r, ref),
-    list: (r, o) => cluster.list(r, o),
+    list: (r, o) => (lists.push(`list ${r.kind}`), cluster.list(r, o)),
     watch: (r, o) => cluster.watch(r, o),
     servedVersions: (g) => cluster.servedVersions(g),
     servedResources: (g, v) => cluster.servedResources(g, v),
@@ -85,6 +85,7 @@ async function world(infrastructure?: Record<string, unknown>, strategy = 'dupli
     await reconcileGatewayClass({ controllerName: 'kube-vip.io/controller', client: cluster, view: await view(cluster), bundleVersion: async () => 'v1.6.1', now }, 'kube-vip');
   }
   const log: string[] = [];
+  const lists: string[] = [];
   const events: RecordedEvent[] = [];
   /** One reconcile of app/gw, as a freshly started controller would run it (with a cache missing `stale` objects). */
   const reconcile = async (stale?: (o: KubeObject) => boolean) => {
@@ -96,7 +97,7 @@ async function world(infrastructure?: Record<string, unknown>, strategy = 'dupli
     return reconcileGateway(
       {
         controllerName: 'kube-vip.io/controller',
-        client: recording(cluster, log),
+        client: recording(cluster, log, lists),
         view: v,
         addresses,
         strategies: createStrategyRegistry(),
@@ -109,7 +110,7 @@ async function world(infrastructure?: Record<string, unknown>, strategy = 'dupli
       'gw',
     );
   };
-  return { cluster, log, events, reconcile };
+  return { cluster, log, lists, events, reconcile };
 }
 
 describe('reconcileGateway write order', () => {
@@ -156,6 +157,16 @@ describe('reconcileGateway problem reports', () => {
 });
 
 describe('reconcileGateway release', () => {
+  it('costs no API call for a Gateway that never had our finalizer (another controller\'s class)', async () => {
+    const { cluster, log, lists, reconcile } = await world();
+    await cluster.create(GatewayClass, { metadata: { name: 'other' }, spec: { controllerName: 'example.com/other' } });
+    const gw = await cluster.get(Gateway, { namespace: 'app', name: 'gw' });
+    await cluster.update(Gateway, { ...gw, spec: { ...(gw['spec'] as object), gatewayClassName: 'other' } });
+    for (let round = 0; round < 3; round++) await reconcile();
+    expect(lists).toEqual([]);
+    expect(log).toEqual([]);
+  });
+
   // As world() created it (the in-memory cluster defaults neither type nor protocol).
   const backendAsCreated = { selector: { app: 'echo' }, ports: [{ port: 7, targetPort: 7007 }], type: undefined };
 

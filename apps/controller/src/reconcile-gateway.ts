@@ -357,9 +357,12 @@ async function releaseObjects(deps: GatewayReconcilerDeps, gateway: Gateway): Pr
   const labelSelector = { matchLabels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [GATEWAY_NAME_LABEL]: boundedLabelValue(name) } };
   const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
   const services = new Map(deps.view.servicesForGateway(ns, name).map((s) => [key(s), s]));
+  const slices = new Map(deps.view.endpointSlicesForGateway(ns, name).map((s) => [key(s), s]));
+  // Without our finalizer nothing was ever made for it (the finalizer goes on first): Gateways of other controllers
+  // and ones already released cost no API call.
+  if (!(gateway.metadata.finalizers ?? []).includes(GATEWAY_CLEANUP_FINALIZER)) return { services: [...services.values()], endpointSlices: [...slices.values()] };
   // Adopted Services may live in other namespaces (a backend granted by a ReferenceGrant): list everywhere.
   for (const s of (await listAll<Service>(deps.client, ServiceResource, { labelSelector })).items) if (serviceOwner(s) === owner) services.set(key(s), s);
-  const slices = new Map(deps.view.endpointSlicesForGateway(ns, name).map((s) => [key(s), s]));
   for (const s of (await listAll<EndpointSlice>(deps.client, EndpointSliceResource, { namespace: ns, labelSelector })).items) {
     if ((s.metadata.ownerReferences ?? []).some((r) => r.kind === Kind.Gateway && r.controller === true && r.name === name)) slices.set(key(s), s);
   }
