@@ -106,9 +106,18 @@ export function useReliabilityEnv(options: ReliabilityEnvOptions = {}): () => Re
   let started = 0;
 
   beforeAll(async () => {
-    // A private copy: another engineer's build (tsup cleans dist/) must not swap the controller under a running test.
+    // A private copy: a build elsewhere (tsup cleans dist/ first) must not swap the controller under a running test.
+    // The copy itself can meet such a build half-way: try again shortly.
     const bundle = path.join(workDir, 'gateway-api-controller.js');
-    copyFileSync(ensureControllerBundle(), bundle);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        copyFileSync(ensureControllerBundle(), bundle);
+        break;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+      }
+    }
     admin = await KubeRest.fromKubeconfig(plane().kubeconfig);
     const client = admin;
     for (const file of ['00-namespace.yaml', '01-rbac.yaml', '03-gatewayclass.yaml']) {
