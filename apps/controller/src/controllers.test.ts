@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition, Gateway, Service } from '@kube-vip-gw/gateway-model';
 import { serviceAddresses } from './address-book.js';
-import { addressReleased, waitsForAddress } from './controllers.js';
+import { and } from '@kube-vip-gw/controller-runtime';
+import { addressReleased, gatewayClassUseChanged, waitsForAddress } from './controllers.js';
 
 const programmed = (status: Condition['status'], reason: string): Condition => ({
   type: 'Programmed',
@@ -54,5 +55,22 @@ describe('addressReleased', () => {
   });
   it('never passes a creation (it frees nothing)', () => {
     expect(gateways.create?.(gw(['10.0.0.1']))).toBe(false);
+  });
+});
+
+describe('gatewayClassUseChanged', () => {
+  // Through and(): a predicate method that is absent lets the event through, as in the controller.
+  const p = and(gatewayClassUseChanged);
+  const withClass = (className: string, status: Gateway['status'] = {}): Gateway => ({ ...gw([]), spec: { gatewayClassName: className, listeners: [] }, status });
+  it('passes creations and deletions (a class may gain or lose its last Gateway)', () => {
+    expect(p.create?.(withClass('c'))).toBe(true);
+    expect(p.delete?.(withClass('c'))).toBe(true);
+  });
+  it.each([
+    ['a status write', withClass('c'), withClass('c', { addresses: [{ type: 'IPAddress', value: '10.0.0.1' }] }), false],
+    ['a listener change', withClass('c'), { ...withClass('c'), spec: { gatewayClassName: 'c', listeners: [{ name: 'l', port: 1, protocol: 'TCP' }] } }, false],
+    ['a move to another class', withClass('c'), withClass('d'), true],
+  ] as const)('on %s: %s', (_, before, after, expected) => {
+    expect(p.update?.(before, after)).toBe(expected);
   });
 });
