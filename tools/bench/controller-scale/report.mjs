@@ -1,5 +1,5 @@
 // Markdown (and the chart) of the controller-scale section of docs/benchmarks.md, from the runs run.mjs collected.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { lineChart } from './chart.mjs';
@@ -71,11 +71,6 @@ function summary(g) {
   };
 }
 
-function bundleSize(root) {
-  const f = path.join(root, 'apps', 'controller', 'dist', 'gateway-api-controller.js');
-  return existsSync(f) ? `${(statSync(f).size / 2 ** 20).toFixed(1)} MiB` : undefined;
-}
-
 /**
  * The section's markdown. `result` is run.mjs's { runs, commit }; `ctx` is the bench runner's context (machine
  * table, assets); `scaleLabel` says which plan ran.
@@ -92,12 +87,12 @@ export async function renderReport(result, ctx, { scaleLabel }) {
 
   lines.push('## Controller on a real API server', '');
   lines.push(
-    `\`tools/bench/controller-scale/\` starts a local etcd + kube-apiserver (\`LocalControlPlane\`, Gateway API v1.6.1 standard CRDs), applies \`deploy/\`'s namespace, RBAC and GatewayClass, and runs the controller bundle (\`npm run build\`'s \`gateway-api-controller.js\`, started like the image: \`node --enable-source-maps\`, \`NODE_ENV=production\`, default flags) as the ServiceAccount of \`deploy/01-rbac.yaml\`, with a client certificate, never as admin. An IPAM ConfigMap holds \`cidr-global: 10.128.0.0/12\`. The benchmark then creates, 32 requests in flight, per Gateway: one backend Service per route, the Gateway (⌈routes/Gateways⌉ listeners, alternately TCP and UDP), and its TCPRoutes/UDPRoutes (one per listener, \`sectionName\`), spread over 10 namespaces. **Converged** means every Gateway is \`Programmed=True\` for its current generation with the expected \`attachedRoutes\` on each listener, and every expected Service exists (one LoadBalancer Service per routed listener, strategy \`duplicate\`); it is followed with watches. *live*: the controller runs while the objects are created (time from the first create); *backlog*: the objects are created first with no controller (the API server's own create rate for them), then the controller starts (time from its start). ${scaleLabel}`,
+    `\`tools/bench/controller-scale/\` starts a local etcd + kube-apiserver (\`LocalControlPlane\`, Gateway API v1.6.1 standard CRDs), applies \`deploy/\`'s namespace, RBAC and GatewayClass, and runs the controller bundle (\`npm run build\`'s \`gateway-api-controller.js\`, started like the image: \`node ${(result.runs[0]?.nodeArgs ?? ['--enable-source-maps']).join(' ')}\`, \`NODE_ENV=production\`, ${result.runs[0]?.controllerArgs?.length ? `flags \`${result.runs[0].controllerArgs.join(' ')}\`` : 'default flags'}) as the ServiceAccount of \`deploy/01-rbac.yaml\`, with a client certificate, never as admin. An IPAM ConfigMap holds \`cidr-global: 10.128.0.0/12\`. The benchmark then creates, 32 requests in flight, per Gateway: one backend Service per route, the Gateway (⌈routes/Gateways⌉ listeners, alternately TCP and UDP), and its TCPRoutes/UDPRoutes (one per listener, \`sectionName\`), spread over 10 namespaces. **Converged** means every Gateway is \`Programmed=True\` for its current generation with the expected \`attachedRoutes\` on each listener, and every expected Service exists (one LoadBalancer Service per routed listener, strategy \`duplicate\`); it is followed with watches. *live*: the controller runs while the objects are created (time from the first create); *backlog*: the objects are created first with no controller (the API server's own create rate for them), then the controller starts (time from its start). ${scaleLabel}`,
     '',
   );
   const extras = [
     ['kube-apiserver / etcd', 'v1.36.3 / v3.6.16 (tools/envtest/versions.env), on /dev/shm, `--service-node-port-range` widened (below)'],
-    ['controller bundle', bundleSize(ctx.root) ?? 'built per run'],
+    ['controller bundle', `${result.runs[0]?.bundleMiB ?? '?'} MiB, built from the working tree by the suite`],
     ['load average (1 min) at the start of each run', all.map((g) => `${g.size.routes} ${g.mode}: ${g.loads}`).join('; ')],
   ];
   lines.push(ctx.machineTable(extras), '');
@@ -158,6 +153,18 @@ export async function renderReport(result, ctx, { scaleLabel }) {
   );
 
   // --- what bounds it ---
+  if (result.apiRates) {
+    const a = result.apiRates;
+    lines.push('### The API server alone', '');
+    lines.push(
+      `\`api-rates.ts\`: a fresh control plane, ${n0(a.existing)} ClusterIP Services created first (Service creation slows down as Services accumulate), then ${n0(a.count)} writes of each kind, ${a.inFlight} in flight (the controller's default concurrency), no controller. Load average at its start: ${a.loadAtStart[0]}.`,
+      '',
+      '| write | per second |',
+      '|---|---:|',
+      ...Object.entries(a.rates).map(([k, v]) => `| ${k} | ${n0(v)} |`),
+      '',
+    );
+  }
   if (key && keyBacklog) {
     const objectsPerRoute = keyBacklog.objects / keyBacklog.size.routes;
     const ctlWritesPerRoute = key.writes / key.size.routes;

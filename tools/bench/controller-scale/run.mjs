@@ -9,10 +9,12 @@
 //   node tools/bench/controller-scale/run.mjs --quick                  # a small smoke run
 //   node tools/bench/controller-scale/run.mjs --compare <git rev> ...  # the same scenarios on that revision too,
 //                                                                      # alternating, for before/after figures
+//   ... --compare <rev A> --rev <rev B>                                # both sides from git revisions
 // Options: --idle-seconds N (default 60, on the first run of the largest size), --in-flight N (creates in flight,
-// default 32), --controller-arg=--concurrency=8 (repeatable), --bundle <file> (skip the build), --out <file.json>.
+// default 32), --controller-arg=--concurrency=8 and --node-arg=--optimize-for-size (repeatable; node flags replace the
+// image's --enable-source-maps), --bundle <file> (skip the build), --out <file.json>.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,34 @@ import { parseArgs } from 'node:util';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
+
+/** The api-rates.ts run of each plan: the API server's own rate per kind of write, with `existing` Services present. */
+export function apiRatesPlan({ quick = false, full = false } = {}) {
+  if (quick) return undefined;
+  return full ? { count: 2000, existing: 5000, inFlight: 4 } : { count: 500, existing: 1000, inFlight: 4 };
+}
+
+/** Runs api-rates.ts and resolves with its JSON. */
+export function runApiRates({ count, existing, inFlight, log = () => undefined }) {
+  const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+  const args = ['--conditions=@kube-vip-gw/source', path.join(here, 'api-rates.ts'), `--count=${count}`, `--existing=${existing}`, `--in-flight=${inFlight}`];
+  log(`API server alone: ${count} writes of each kind with ${existing} Services present, ${inFlight} in flight`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code, signal) => {
+      if (code !== 0) return reject(new Error(`api-rates.ts failed (${code ?? signal}):\n${stderr.slice(-3000)}`));
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
+      } catch (e) {
+        reject(new Error(`api-rates.ts printed no JSON: ${e.message}`));
+      }
+    });
+  });
+}
 
 /** Scenario lists: `npm run bench` (default), --full, --quick. */
 export function plan({ quick = false, full = false } = {}) {
@@ -81,6 +111,7 @@ export function buildBundle(rev, log = () => undefined) {
   if (!existsSync(bundle)) throw new Error(`the build wrote no ${bundle}`);
   return {
     bundle,
+    bundleMiB: Math.round((statSync(bundle).size / 2 ** 20) * 10) / 10,
     cleanup: () => {
       for (const d of [out, ...scratch]) rmSync(d, { recursive: true, force: true });
     },
@@ -88,7 +119,7 @@ export function buildBundle(rev, log = () => undefined) {
 }
 
 /** Runs one scale.ts scenario and resolves with its JSON; progress lines go to `log`. */
-export function runScenario({ bundle, gateways, routes, mode, idle, inFlight = 32, restart = true, controllerArgs = [], log = () => undefined }) {
+export function runScenario({ bundle, gateways, routes, mode, idle, inFlight = 32, restart = true, controllerArgs = [], nodeArgs = [], log = () => undefined }) {
   const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
   const args = [
     '--conditions=@kube-vip-gw/source',
@@ -101,6 +132,7 @@ export function runScenario({ bundle, gateways, routes, mode, idle, inFlight = 3
     `--in-flight=${inFlight}`,
     ...(restart ? [] : ['--no-restart']),
     ...controllerArgs.map((a) => `--controller-arg=${a}`),
+    ...nodeArgs.map((a) => `--node-arg=${a}`),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -127,33 +159,35 @@ export function runScenario({ bundle, gateways, routes, mode, idle, inFlight = 3
  * Runs a plan: each scenario `repeat` times (idle window on the first run only); with `compareRev`, every run is done
  * for both bundles, alternating, so the machine's load affects both alike. Returns { runs, builds }.
  */
-export async function runPlan({ scenarios, compareRev, bundle, inFlight, controllerArgs = [], log = () => undefined }) {
+export async function runPlan({ scenarios, apiRates, compareRev, rev, bundle, inFlight, controllerArgs = [], nodeArgs = [], log = () => undefined }) {
   const builds = [];
   const variants = [];
   try {
     if (compareRev) {
       const b = buildBundle(compareRev, log);
       builds.push(b);
-      variants.push({ label: `before (${compareRev})`, bundle: b.bundle });
+      variants.push({ label: `before (${compareRev})`, bundle: b.bundle, bundleMiB: b.bundleMiB });
     }
-    if (bundle) variants.push({ label: compareRev ? 'after (working tree)' : 'working tree', bundle });
+    const main = rev ?? 'working tree';
+    if (bundle) variants.push({ label: compareRev ? `after (${main})` : main, bundle, bundleMiB: Math.round((statSync(bundle).size / 2 ** 20) * 10) / 10 });
     else {
-      const b = buildBundle(undefined, log);
+      const b = buildBundle(rev, log);
       builds.push(b);
-      variants.push({ label: compareRev ? 'after (working tree)' : 'working tree', bundle: b.bundle });
+      variants.push({ label: compareRev ? `after (${main})` : main, bundle: b.bundle, bundleMiB: b.bundleMiB });
     }
+    const rates = apiRates ? await runApiRates({ ...apiRates, log }) : undefined;
     const runs = [];
     for (const s of scenarios) {
       for (let i = 0; i < s.repeat; i++) {
         for (const v of variants) {
           const idle = i === 0 ? s.idle : 0;
           log(`${v.label}: ${s.gateways} Gateways, ${s.routes} routes, ${s.mode}, run ${i + 1}/${s.repeat}`);
-          const result = await runScenario({ bundle: v.bundle, gateways: s.gateways, routes: s.routes, mode: s.mode, idle, inFlight, controllerArgs, log });
-          runs.push({ variant: v.label, run: i + 1, ...result });
+          const result = await runScenario({ bundle: v.bundle, gateways: s.gateways, routes: s.routes, mode: s.mode, idle, inFlight, controllerArgs, nodeArgs, log });
+          runs.push({ variant: v.label, bundleMiB: v.bundleMiB, run: i + 1, ...result });
         }
       }
     }
-    return { runs, commit: sh('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).trim() };
+    return { runs, apiRates: rates, commit: sh('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).trim() };
   } finally {
     for (const b of builds) b.cleanup();
   }
@@ -178,7 +212,7 @@ export function summarise(runs) {
     const m = (f) => median(rs.map(f));
     lines.push(
       `${key} | runs ${rs.length} | converge ${m((r) => r.converge.ms / 1000)?.toFixed(1)} s | ${m((r) => r.converge.routesPerSecond)?.toFixed(0)} routes/s` +
-        ` | peak RSS ${m((r) => r.converge.controller.peakRssMiB)?.toFixed(0)} MiB | controller CPU ${m((r) => r.converge.controller.cpuSeconds)?.toFixed(1)} s` +
+        ` | bundle ${rs[0].bundleMiB} MiB | ready ${m((r) => r.converge.controllerReadyMs)?.toFixed(0)} ms | peak RSS ${m((r) => r.converge.controller.peakRssMiB)?.toFixed(0)} MiB | controller CPU ${m((r) => r.converge.controller.cpuSeconds)?.toFixed(1)} s` +
         ` | writes ${m((r) => r.converge.controller.writes)} | idle writes ${rs.map((r) => r.idle?.writes ?? '-').join(',')}` +
         ` | restart writes ${rs.map((r) => r.restart?.writes ?? '-').join(',')}, moved ${rs.map((r) => r.restart?.moved ?? '-').join(',')}` +
         (rs[0].apiServerCreate ? ` | API server alone ${m((r) => r.apiServerCreate.perSecond)?.toFixed(0)} objects/s` : ''),
@@ -199,12 +233,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       'idle-seconds': { type: 'string' },
       'in-flight': { type: 'string', default: '32' },
       'controller-arg': { type: 'string', multiple: true, default: [] },
+      'node-arg': { type: 'string', multiple: true, default: [] },
       compare: { type: 'string' },
+      rev: { type: 'string' },
       bundle: { type: 'string' },
       out: { type: 'string' },
     },
   });
   let scenarios;
+  let apiRates;
   if (values.gateways || values.routes) {
     scenarios = values.mode.split(',').map((mode) => ({
       gateways: Number(values.gateways ?? 1000),
@@ -215,18 +252,23 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     }));
   } else {
     scenarios = plan({ quick: values.quick, full: values.full });
+    apiRates = apiRatesPlan({ quick: values.quick, full: values.full });
     if (values['idle-seconds'] !== undefined) scenarios = scenarios.map((s) => ({ ...s, idle: s.idle > 0 ? Number(values['idle-seconds']) : 0 }));
   }
   const log = (m) => process.stderr.write(`[controller-scale] ${m}\n`);
   log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
   const result = await runPlan({
     scenarios,
+    apiRates,
     compareRev: values.compare,
+    rev: values.rev,
     bundle: values.bundle ? path.resolve(values.bundle) : undefined,
     inFlight: Number(values['in-flight']),
     controllerArgs: values['controller-arg'],
+    nodeArgs: values['node-arg'],
     log,
   });
   if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 1)}\n`);
   console.log(summarise(result.runs));
+  if (result.apiRates) console.log(`API server alone (${result.apiRates.existing} Services present): ${JSON.stringify(result.apiRates.rates)}`);
 }

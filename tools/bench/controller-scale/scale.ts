@@ -14,7 +14,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseAllDocuments } from 'yaml';
+import https from 'node:https';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import {
   ConfigMap,
   Gateway,
@@ -30,7 +31,7 @@ import {
 } from '@kube-vip-gw/controller-runtime';
 import { LocalControlPlane } from '@kube-vip-gw/controller-runtime/envtest';
 import { ControllerProcess } from './controller-process.js';
-import { bucketDiff, buckets, diff, histogramQuantile, sum, sumBy, type Sample } from './prom.js';
+import { bucketDiff, buckets, diff, histogramQuantile, parseMetrics, sum, sumBy, type Sample } from './prom.js';
 import { sampleProcess, type ProcSample } from './procstat.js';
 import { buildWorkload, ipamConfigMap, type GatewayBatch, type Workload } from './workload.js';
 
@@ -53,6 +54,8 @@ const { values: flags } = parseArgs({
     'keep-logs': { type: 'boolean', default: false },
     // Diagnostic: an API server audit log of the controller's writes, summarised by resource and phase.
     audit: { type: 'boolean', default: false },
+    // Diagnostic: a CPU profile of kube-apiserver over the first N seconds of convergence (go tool pprof reads it).
+    'apiserver-profile-seconds': { type: 'string', default: '0' },
   },
 });
 
@@ -320,6 +323,9 @@ function metricsSnapshot(samples: Sample[]) {
     activeWorkers: sum(samples, 'controller_runtime_active_workers'),
     residentMiB: sum(samples, 'process_resident_memory_bytes') / 2 ** 20,
     heapUsedMiB: sum(samples, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+    heapTotalMiB: sum(samples, 'nodejs_heap_size_total_bytes') / 2 ** 20,
+    externalMiB: sum(samples, 'nodejs_external_memory_bytes') / 2 ** 20,
+    heapSpacesMiB: Object.fromEntries(Object.entries(sumBy(samples, 'nodejs_heap_space_size_total_bytes', 'space')).map(([k, v]) => [k, round(v / 2 ** 20)])),
   };
 }
 type Snapshot = ReturnType<typeof metricsSnapshot>;
@@ -378,6 +384,67 @@ async function waitQuiet(ctl: ControllerProcess, quietMs: number, maxMs: number,
     if (performance.now() - t0 > maxMs) return NaN;
     await sleep(250);
   }
+}
+
+// ------------------------------------------------------------------------------------------------ API server metrics
+
+/** GETs a non-resource path (e.g. /metrics) of the API server as the admin of the kubeconfig YAML. */
+function adminGet(kubeconfigYaml: string, apiPath: string): Promise<string>;
+function adminGet(kubeconfigYaml: string, apiPath: string, binary: true): Promise<Buffer>;
+function adminGet(kubeconfigYaml: string, apiPath: string, binary = false): Promise<string | Buffer> {
+  const kc = parseYaml(kubeconfigYaml) as {
+    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
+    users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[];
+  };
+  const b64 = (v: string) => Buffer.from(v, 'base64').toString('utf8');
+  const cluster = kc.clusters[0]!.cluster;
+  const user = kc.users[0]!.user;
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      new URL(apiPath, cluster.server),
+      { ca: b64(cluster['certificate-authority-data']), cert: b64(user['client-certificate-data']), key: b64(user['client-key-data']) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          if (res.statusCode !== 200) reject(new Error(`GET ${apiPath}: HTTP ${res.statusCode}`));
+          else resolve(binary ? body : body.toString('utf8'));
+        });
+      },
+    );
+    req.on('error', reject);
+  });
+}
+
+/** Mean server-side latency (ms) and count of requests by verb and resource, and APF queue waits, between two scrapes. */
+function apiServerLatency(after: Sample[], before: Sample[]) {
+  const group = (samples: Sample[], name: string, labels: string[]) => {
+    const out = new Map<string, number>();
+    for (const x of samples) {
+      if (x.name !== name) continue;
+      const k = labels.map((l) => x.labels[l] ?? '').filter(Boolean).join(' ');
+      out.set(k, (out.get(k) ?? 0) + x.value);
+    }
+    return out;
+  };
+  const table = (name: string, labels: string[], minCount: number) => {
+    const sA = group(after, `${name}_sum`, labels);
+    const sB = group(before, `${name}_sum`, labels);
+    const cA = group(after, `${name}_count`, labels);
+    const cB = group(before, `${name}_count`, labels);
+    const out: Record<string, { count: number; meanMs: number }> = {};
+    for (const [k, c] of cA) {
+      const count = c - (cB.get(k) ?? 0);
+      if (count < minCount) continue;
+      out[k] = { count, meanMs: round((((sA.get(k) ?? 0) - (sB.get(k) ?? 0)) / count) * 1000, 2) };
+    }
+    return out;
+  };
+  return {
+    requests: table('apiserver_request_duration_seconds', ['verb', 'resource', 'subresource'], 50),
+    flowControlWait: table('apiserver_flowcontrol_request_wait_duration_seconds', ['priority_level', 'execute'], 1),
+  };
 }
 
 // ------------------------------------------------------------------------------------------------ audit
@@ -495,14 +562,25 @@ async function main() {
         services: watch!.serviceCount,
         ...(p ? { rssMiB: round(p.rssMiB), cpu: round(p.cpuSeconds, 2) } : {}),
       });
-    }, 1000));
+    }, 1000).unref());
 
     let apiServerCreate: { ms: number; objects: number; perSecond: number; apiServerCpu?: number | undefined; etcdCpu?: number | undefined } | undefined;
     let controllerReadyMs: number;
     let before: Snapshot | undefined;
     let convergeMs: number;
     let lastCreateMs: number;
+    const apiMetrics = async () => parseMetrics(await adminGet(plane.kubeconfig, '/metrics'));
+    let apiBefore = await apiMetrics();
     let sysBefore = sys();
+    const profileSeconds = intFlag('apiserver-profile-seconds');
+    let profiling: Promise<void> | undefined;
+    const startProfile = () => {
+      if (profileSeconds <= 0) return;
+      const file = path.join(workDir, 'kube-apiserver.cpu.pprof');
+      profiling = adminGet(plane.kubeconfig, `/debug/pprof/profile?seconds=${profileSeconds}`, true)
+        .then((buf) => writeFile(file, buf))
+        .then(() => log(`kube-apiserver CPU profile: ${file}`));
+    };
     let sysAfterCreate: ReturnType<typeof sys>;
     let ctlBefore: ProcSample | undefined;
     if (mode === 'live') {
@@ -512,9 +590,11 @@ async function main() {
       before = metricsSnapshot(await ctl.scrape());
       ctlBefore = ctl.sample();
       log(`controller ready in ${round(controllerReadyMs)} ms; creating ${objects} objects, ${inFlight} in flight`);
+      apiBefore = await apiMetrics();
       sysBefore = sys();
       t0 = performance.now();
       startSampler();
+      startProfile();
       const converged = watch.until(timeoutMs);
       converged.catch(() => undefined);
       await createAll();
@@ -539,11 +619,13 @@ async function main() {
         etcdCpu: cpuDelta(sysAfterCreate.etcd, sysBefore.etcd),
       };
       log(`API server took ${objects} objects in ${round(lastCreateMs / 1000, 2)} s (${apiServerCreate.perSecond}/s); starting the controller`);
+      apiBefore = await apiMetrics();
       sysBefore = sys();
       clearInterval(sampler);
       timeline.length = 0; // the timeline follows the controller's work, from its start
       t0 = performance.now();
       startSampler();
+      startProfile();
       ctl = await startController();
       controllerReadyMs = await ctl.waitReady(300_000);
       ctlBefore = undefined; // a fresh process: everything it does counts
@@ -551,9 +633,11 @@ async function main() {
       convergeMs = performance.now() - t0;
     }
     phases.push({ name: 'converge', until: Date.now() });
+    await profiling;
     const sysAfter = sys();
     const ctlAfter = ctl.sample();
     const after = metricsSnapshot(await ctl.scrape());
+    const apiLatency = apiServerLatency(await apiMetrics(), apiBefore);
     log(`converged in ${round(convergeMs / 1000, 2)} s (${watch.describe()}); peak RSS ${round(ctlAfter?.peakRssMiB ?? 0)} MiB`);
     clearInterval(sampler);
     sampler = undefined;
@@ -570,12 +654,13 @@ async function main() {
       controllerReadyMs: round(controllerReadyMs),
       // live: from the moment a Gateway's last object was created; backlog: from the controller's start.
       gatewayReadyMs: { p50: round(percentile(perGateway, 0.5) ?? NaN), p90: round(percentile(perGateway, 0.9) ?? NaN), p99: round(percentile(perGateway, 0.99) ?? NaN), max: round(perGateway.at(-1) ?? NaN) },
-      controller: { ...work(after, before), cpuSeconds: cpuDelta(ctlAfter, ctlBefore) ?? round(ctlAfter?.cpuSeconds ?? NaN, 2), peakRssMiB: round(ctlAfter?.peakRssMiB ?? NaN), rssMiB: round(ctlAfter?.rssMiB ?? NaN), heapUsedMiB: round(after.heapUsedMiB) },
+      controller: { ...work(after, before), cpuSeconds: cpuDelta(ctlAfter, ctlBefore) ?? round(ctlAfter?.cpuSeconds ?? NaN, 2), peakRssMiB: round(ctlAfter?.peakRssMiB ?? NaN), rssMiB: round(ctlAfter?.rssMiB ?? NaN), heapUsedMiB: round(after.heapUsedMiB), heapTotalMiB: round(after.heapTotalMiB), externalMiB: round(after.externalMiB), heapSpacesMiB: after.heapSpacesMiB },
       apiServer: { cpuSeconds: cpuDelta(sysAfter.apiServer, sysBefore.apiServer), rssMiB: round(sysAfter.apiServer?.rssMiB ?? NaN) },
       etcd: { cpuSeconds: cpuDelta(sysAfter.etcd, sysBefore.etcd), rssMiB: round(sysAfter.etcd?.rssMiB ?? NaN) },
       loaderCpuSeconds: round((process.cpuUsage(sysBefore.loaderCpu).user + process.cpuUsage(sysBefore.loaderCpu).system) / 1e6, 2),
       createApiServerCpuSeconds: cpuDelta(sysAfterCreate.apiServer, sysBefore.apiServer),
       loaderRetries: retries.retries,
+      apiServerLatency: apiLatency,
     };
 
     // Trailing work after convergence, then the idle window.
@@ -604,9 +689,18 @@ async function main() {
       const stopped = await ctl.stop();
       log(`controller stopped in ${round(stopped.ms)} ms (code ${stopped.code}, signal ${stopped.signal}); restarting`);
       ctl = await startController();
+      // Memory and CPU of the new process every 250 ms: where a start's peak comes from (listing, or the first reconciles).
+      const restartTimeline: { t: number; rssMiB: number; cpu: number }[] = [];
+      const restarted = ctl;
+      const restartSampler = setInterval(() => {
+        const p = restarted.sample();
+        if (p) restartTimeline.push({ t: round((performance.now() - restarted.startedAt) / 1000, 2), rssMiB: round(p.rssMiB), cpu: round(p.cpuSeconds, 2) });
+      }, 250);
+      restartSampler.unref();
       const readyMs = await ctl.waitReady(300_000);
       const settleAfterReady = await waitQuiet(ctl, 2000, 300_000, workload.size.gateways);
       const settledMs = performance.now() - ctl.startedAt;
+      clearInterval(restartSampler);
       await sleep(3000); // late events (our own informers' echoes) would show up here
       const s = metricsSnapshot(await ctl.scrape());
       const w = work(s, undefined);
@@ -635,6 +729,7 @@ async function main() {
         convergedAfter: watch.converged,
         cpuSeconds: round(p?.cpuSeconds ?? NaN, 2),
         peakRssMiB: round(p?.peakRssMiB ?? NaN),
+        timeline: restartTimeline,
       };
       log(`restart: ready ${round(readyMs)} ms, settled ${round(settledMs)} ms, ${w.writes} writes, ${moved} moved of ${addressesBefore.size}`);
     }
@@ -663,6 +758,7 @@ async function main() {
       mode,
       inFlight,
       controllerArgs: flags['controller-arg'] ?? [],
+      nodeArgs: flags['node-arg'] ?? ['--enable-source-maps'],
       loadAtStart: loadAtStart.map((l) => round(l, 2)),
       loadAtEnd: os.loadavg().map((l) => round(l, 2)),
       controlPlaneStartMs: round(plane.timings.startMs),

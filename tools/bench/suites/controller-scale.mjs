@@ -1,6 +1,6 @@
 // Controller-scale suite (issue 10): the controller bundle against a local kube-apiserver + etcd, at up to 1,000
 // Gateways and 5,000 routes (`--full`). The work is in tools/bench/controller-scale/ (run.mjs runs it on its own too).
-import { plan, runPlan, summarise } from '../controller-scale/run.mjs';
+import { apiRatesPlan, plan, runPlan, summarise } from '../controller-scale/run.mjs';
 import { renderReport } from '../controller-scale/report.mjs';
 
 export default {
@@ -11,7 +11,7 @@ export default {
     // `npm run bench -- controller-scale --full` (the runner ignores options it does not know), or KVGW_BENCH_FULL=1.
     const full = process.argv.includes('--full') || process.env.KVGW_BENCH_FULL === '1';
     const scenarios = plan({ quick: ctx.quick, full });
-    const result = await runPlan({ scenarios, log: (m) => ctx.log(`controller-scale: ${m}`) });
+    const result = await runPlan({ scenarios, apiRates: apiRatesPlan({ quick: ctx.quick, full }), log: (m) => ctx.log(`controller-scale: ${m}`) });
     ctx.log(`controller-scale:\n${summarise(result.runs)}`);
     await ctx.writeAsset('controller-scale.json', `${JSON.stringify(result)}\n`);
     const label = ctx.quick

@@ -1,0 +1,125 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { bucketDiff, buckets, diff, histogramQuantile, MetricsFormatError, parseMetrics, sum, sumBy } from './prom.js';
+import { cpuSecondsFromStat, statusFieldMiB } from './procstat.js';
+import { buildWorkload, InvalidWorkloadError } from './workload.js';
+
+const SCRAPE = `# HELP rest_client_requests_total Number of HTTP requests
+# TYPE rest_client_requests_total counter
+rest_client_requests_total{code="200",method="GET",host="127.0.0.1:6443"} 12
+rest_client_requests_total{code="201",method="POST",host="127.0.0.1:6443"} 5
+rest_client_requests_total{code="409",method="PUT",host="127.0.0.1:6443"} 2
+rest_client_requests_total{code="200",method="PUT",host="127.0.0.1:6443"} 7
+controller_runtime_reconcile_time_seconds_bucket{le="0.01",controller="gateway"} 4
+controller_runtime_reconcile_time_seconds_bucket{le="0.1",controller="gateway"} 8
+controller_runtime_reconcile_time_seconds_bucket{le="+Inf",controller="gateway"} 10
+nodejs_eventloop_lag_mean_seconds Nan
+label_with_escapes{path="a\\"b\\\\c"} 1
+`;
+
+describe('parseMetrics', () => {
+  const samples = parseMetrics(SCRAPE);
+  it('reads samples, sums and groups them by a label', () => {
+    expect(sum(samples, 'rest_client_requests_total')).toBe(26);
+    expect(sum(samples, 'rest_client_requests_total', { method: 'PUT' })).toBe(9);
+    expect(sumBy(samples, 'rest_client_requests_total', 'method')).toEqual({ GET: 12, POST: 5, PUT: 9 });
+    expect(sumBy(samples, 'rest_client_requests_total', 'code', { method: 'PUT' })).toEqual({ '409': 2, '200': 7 });
+  });
+  it("accepts prom-client's Nan and escaped label values", () => {
+    expect(Number.isNaN(samples.find((s) => s.name === 'nodejs_eventloop_lag_mean_seconds')!.value)).toBe(true);
+    expect(samples.find((s) => s.name === 'label_with_escapes')!.labels.path).toBe('a"b\\c');
+  });
+  it.each(['metric{unterminated="x} 1', 'not a sample', 'metric 12abc'])('refuses %j, naming the line', (line) => {
+    expect(() => parseMetrics(line)).toThrow(MetricsFormatError);
+    expect(() => parseMetrics(line)).toThrow(JSON.stringify(line));
+  });
+  it('diffs counters between scrapes, keeping only what changed', () => {
+    expect(diff({ GET: 5, PUT: 3 }, { GET: 5, PUT: 1, DELETE: 2 })).toEqual({ PUT: 2, DELETE: -2 });
+  });
+});
+
+describe('histogramQuantile', () => {
+  const h = buckets(parseMetrics(SCRAPE), 'controller_runtime_reconcile_time_seconds', { controller: 'gateway' });
+  it.each([
+    [0.2, 0.005], // rank 2 of the 4 in [0, 0.01]
+    [0.5, 0.0325], // rank 5: one of the 4 in (0.01, 0.1]
+    [0.8, 0.1], // rank 8: the top of the second bucket
+    [0.99, 0.1], // in +Inf: the highest finite bound
+  ])('q=%s -> %s', (q, expected) => {
+    expect(histogramQuantile(q, h)).toBeCloseTo(expected, 6);
+  });
+  it('is undefined for an empty histogram and works on differences of scrapes', () => {
+    expect(histogramQuantile(0.5, new Map())).toBeUndefined();
+    const before = new Map([[0.01, 4], [0.1, 4], [Infinity, 4]]);
+    expect(histogramQuantile(0.5, bucketDiff(h, before))).toBeCloseTo(0.01 + 0.09 * (3 / 4), 6);
+  });
+  test.prop([fc.array(fc.nat({ max: 50 }), { minLength: 1, maxLength: 8 }), fc.double({ min: 0, max: 1, noNaN: true })])(
+    'stays within the bucket bounds and grows with q',
+    (counts, q) => {
+      let cumulative = 0;
+      const h2 = new Map<number, number>();
+      counts.forEach((c, i) => h2.set(10 ** (i - 3), (cumulative += c)));
+      h2.set(Infinity, cumulative);
+      const v = histogramQuantile(q, h2);
+      if (cumulative === 0) {
+        expect(v).toBeUndefined();
+        return;
+      }
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(10 ** (counts.length - 4));
+      expect(histogramQuantile(Math.min(1, q + 0.1), h2)!).toBeGreaterThanOrEqual(v!);
+    },
+  );
+});
+
+describe('/proc parsing', () => {
+  it('reads utime + stime even when the command name has spaces and parentheses', () => {
+    const stat = '4242 (node (my app)) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 11 0 1000 1000000 5000';
+    expect(cpuSecondsFromStat(stat)).toBeCloseTo(3.25, 6);
+  });
+  it('refuses a line it cannot read', () => {
+    expect(() => cpuSecondsFromStat('garbage')).toThrow('unexpected /proc stat line');
+  });
+  it('reads Vm fields in MiB, 0 when absent', () => {
+    const status = 'Name:\tnode\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n';
+    expect(statusFieldMiB(status, 'VmHWM')).toBe(200);
+    expect(statusFieldMiB(status, 'VmRSS')).toBe(100);
+    expect(statusFieldMiB(status, 'VmSwap')).toBe(0);
+  });
+});
+
+describe('buildWorkload', () => {
+  test.prop([fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 12 })], { numRuns: 100 })(
+    'every route names an existing listener of its protocol, has its own backend, and attachments add up',
+    (gateways, routesWanted, namespaces) => {
+      const routes = Math.min(routesWanted, gateways * 64);
+      const w = buildWorkload({ gateways, routes, namespaces });
+      const allRoutes = w.batches.flatMap((b) => b.routes.map((r) => ({ ...r, batch: b })));
+      expect(allRoutes).toHaveLength(routes);
+      expect(w.expectedServices).toBe(routes);
+      const backends = new Set(w.batches.flatMap((b) => b.backends.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)));
+      expect(backends.size).toBe(routes);
+      for (const { kind, object, batch } of allRoutes) {
+        const spec = object.spec as { parentRefs: { name: string; sectionName: string }[]; rules: { backendRefs: { name: string }[] }[] };
+        const gw = batch.gateway;
+        expect(spec.parentRefs[0]!.name).toBe(gw.metadata.name);
+        expect(object.metadata.namespace).toBe(gw.metadata.namespace);
+        const listener = (gw.spec as { listeners: { name: string; protocol: string }[] }).listeners.find((l) => l.name === spec.parentRefs[0]!.sectionName);
+        expect(listener?.protocol).toBe(kind === 'TCPRoute' ? 'TCP' : 'UDP');
+        expect(backends.has(`${object.metadata.namespace}/${spec.rules[0]!.backendRefs[0]!.name}`)).toBe(true);
+      }
+      const attached = w.batches.reduce((n, b) => n + Object.values(b.attached).reduce((a, x) => a + x, 0), 0);
+      expect(attached).toBe(routes);
+      for (const b of w.batches) for (const n of Object.values(b.attached)) expect(n).toBeLessThanOrEqual(1);
+    },
+  );
+  it.each([
+    [{ gateways: 0, routes: 1, namespaces: 1 }, 'gateways 0'],
+    [{ gateways: 1, routes: -1, namespaces: 1 }, 'routes -1'],
+    [{ gateways: 1, routes: 65, namespaces: 1 }, 'a Gateway has at most 64'],
+    [{ gateways: 2, routes: 2, namespaces: 0.5 }, 'namespaces 0.5'],
+  ])('refuses %j', (size, message) => {
+    expect(() => buildWorkload(size)).toThrow(InvalidWorkloadError);
+    expect(() => buildWorkload(size)).toThrow(message);
+  });
+});
