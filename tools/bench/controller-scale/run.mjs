@@ -162,6 +162,8 @@ export function runScenario({ bundle, gateways, routes, mode, idle, inFlight = 3
 export async function runPlan({ scenarios, apiRates, compareRev, rev, bundle, inFlight, controllerArgs = [], nodeArgs = [], log = () => undefined }) {
   const builds = [];
   const variants = [];
+  const startedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
   try {
     if (compareRev) {
       const b = buildBundle(compareRev, log);
@@ -187,7 +189,7 @@ export async function runPlan({ scenarios, apiRates, compareRev, rev, bundle, in
         }
       }
     }
-    return { runs, apiRates: rates, commit: sh('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).trim() };
+    return { startedAt, loadAtStart, runs, apiRates: rates, commit: sh('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).trim() };
   } finally {
     for (const b of builds) b.cleanup();
   }

@@ -1,5 +1,9 @@
 // Controller-scale suite (issue 10): the controller bundle against a local kube-apiserver + etcd, at up to 1,000
 // Gateways and 5,000 routes (`--full`). The work is in tools/bench/controller-scale/ (run.mjs runs it on its own too).
+// KVGW_BENCH_CONTROLLER_SCALE_JSON=docs/benchmarks/controller-scale.json re-renders the section from the figures of an
+// earlier run (after editing the report) without measuring again.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { apiRatesPlan, plan, runPlan, summarise } from '../controller-scale/run.mjs';
 import { renderReport } from '../controller-scale/report.mjs';
 
@@ -8,17 +12,25 @@ export default {
   title: 'Controller on a real API server (Gateways, routes, idle, restart)',
   order: 20,
   async run(ctx) {
+    const reuse = process.env.KVGW_BENCH_CONTROLLER_SCALE_JSON;
     // `npm run bench -- controller-scale --full` (the runner ignores options it does not know), or KVGW_BENCH_FULL=1.
     const full = process.argv.includes('--full') || process.env.KVGW_BENCH_FULL === '1';
-    const scenarios = plan({ quick: ctx.quick, full });
-    const result = await runPlan({ scenarios, apiRates: apiRatesPlan({ quick: ctx.quick, full }), log: (m) => ctx.log(`controller-scale: ${m}`) });
-    ctx.log(`controller-scale:\n${summarise(result.runs)}`);
+    let result;
+    if (reuse) {
+      result = JSON.parse(await readFile(path.resolve(ctx.root, reuse), 'utf8'));
+      ctx.log(`controller-scale: re-rendering the figures of ${result.startedAt ?? 'an earlier run'} from ${reuse}`);
+    } else {
+      result = await runPlan({ scenarios: plan({ quick: ctx.quick, full }), apiRates: apiRatesPlan({ quick: ctx.quick, full }), log: (m) => ctx.log(`controller-scale: ${m}`) });
+      result.plan = ctx.quick ? 'quick' : full ? 'full' : 'default';
+      ctx.log(`controller-scale:\n${summarise(result.runs)}`);
+    }
     await ctx.writeAsset('controller-scale.json', `${JSON.stringify(result)}\n`);
-    const label = ctx.quick
-      ? '**Quick run: one small scenario, not for quoting.**'
-      : full
-        ? 'Full plan (`--full`): 1,000 Gateways / 5,000 routes three times, plus smaller sizes and a backlog run.'
-        : 'Default plan of `npm run bench` (a few minutes): 200 Gateways / 1,000 routes three times, 500 routes, and a backlog run; `--full` runs 1,000 Gateways / 5,000 routes.';
+    const label =
+      result.plan === 'quick'
+        ? '**Quick run: one small scenario, not for quoting.**'
+        : result.plan === 'full'
+          ? 'Full plan (`--full`): 1,000 Gateways / 5,000 routes three times (median), a backlog run at that size, 1,000 and 2,500 routes once, and the API server\'s own rates.'
+          : 'Default plan of `npm run bench` (a few minutes): 200 Gateways / 1,000 routes three times (median), a backlog run, 500 routes once; `--full` runs 1,000 Gateways / 5,000 routes.';
     return renderReport(result, ctx, { scaleLabel: label });
   },
 };
