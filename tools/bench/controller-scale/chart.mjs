@@ -22,8 +22,25 @@ function niceStep(max, count = 5) {
  */
 export function lineChart({ title, xLabel, yLabel, series, formatX = String, formatY = String }) {
   const width = 760;
-  const height = 400;
-  const m = { left: 70, right: 20, top: 44, bottom: 92 };
+  const m = { left: 70, right: 20, top: 44, bottom: 74 };
+  // Legend entries flow into rows under the plot; the picture grows by a row for each.
+  const legend = [];
+  {
+    let lx = m.left;
+    let row = 0;
+    for (const s of series) {
+      const w = 34 + s.name.length * 6.4;
+      if (lx + w > width - m.right && lx > m.left) {
+        lx = m.left;
+        row++;
+      }
+      legend.push({ x: lx, row });
+      lx += w;
+    }
+  }
+  const rows = (legend.at(-1)?.row ?? 0) + 1;
+  m.bottom += rows * 18;
+  const height = 300 + m.bottom;
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
   const all = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
@@ -61,18 +78,12 @@ export function lineChart({ title, xLabel, yLabel, series, formatX = String, for
       }
     }
   });
-  let lx = m.left;
-  let ly = height - 30;
   for (const [i, s] of series.entries()) {
-    const w = 34 + s.name.length * 6.4;
-    if (lx + w > width - m.right) {
-      lx = m.left;
-      ly += 18;
-    }
+    const lx = legend[i].x;
+    const ly = m.top + plotH + 62 + legend[i].row * 18;
     const colour = PALETTE[i % PALETTE.length];
     out.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     out.push(`<text x="${lx + 23}" y="${ly}" fill="#111827">${esc(s.name)}</text>`);
-    lx += w;
   }
   out.push('</svg>');
   return `${out.join('\n')}\n`;

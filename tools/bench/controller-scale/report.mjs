@@ -156,6 +156,7 @@ export async function renderReport(result, ctx, { scaleLabel }) {
         { name: 'controller running while objects are created (live)', points: live.map((g) => [g.size.routes, g.convergeMs / 1000]) },
         { name: 'controller started on the backlog', points: backlog.map((g) => [g.size.routes, g.convergeMs / 1000]) },
         { name: 'API server alone: creating the objects', points: backlog.map((g) => [g.size.routes, g.apiAloneMs / 1000]) },
+        ...(bound ? [{ name: "API server's limit for the live run (its own rates)", points: [[key.size.routes, key.size.routes / bound.liveRoutesPerSecond]] }] : []),
         { name: 'target: 300 routes/s', dashed: true, points: [[0, 0], ...[...live, ...backlog].map((g) => [g.size.routes, g.size.routes / 300])] },
       ],
     }),
@@ -201,7 +202,7 @@ export async function renderReport(result, ctx, { scaleLabel }) {
     const ctlWritesPerRoute = key.writes / key.size.routes;
     const apiWritesPerSecond = (key.size.routes * objectsPerRoute + key.writes) / (key.convergeMs / 1000);
     const cores = (s) => (s === undefined ? 'n/a' : (s / (key.convergeMs / 1000)).toFixed(2));
-    lines.push('### What bounds the rate', '');
+    lines.push('### Where the time goes', '');
     lines.push(
       `At ${n0(key.size.routes)} routes each route costs the API server ${objectsPerRoute.toFixed(1)} creates from the user (route, backend Service, a share of a Gateway) and ${ctlWritesPerRoute.toFixed(1)} writes from the controller (the listener Service, the route's status, a share of the Gateway's finalizer patch, status and Event). In the live runs the API server absorbed ${n0(apiWritesPerSecond)} writes/s in total; alone, with nothing else running, it created the user's objects at ${n0(keyBacklog.apiAlonePerSecond)}/s. CPU while converging (cores busy on average over the ${sec(key.convergeMs)}): kube-apiserver ${cores(key.apiCpu)}, etcd ${cores(key.etcdCpu)}, controller ${cores(key.cpu)}, benchmark client ${cores(key.loaderCpu)}, on a ${os.cpus().length}-core machine shared with other work (load average above).`,
       '',
@@ -248,7 +249,7 @@ export async function renderReport(result, ctx, { scaleLabel }) {
   lines.push(
     '```sh',
     'npm run bench -- controller-scale            # this section, default plan (a few minutes)',
-    'npm run bench -- controller-scale --full     # 1,000 Gateways / 5,000 routes, 3 runs (15-25 min)',
+    'npm run bench -- controller-scale --full     # 1,000 Gateways / 5,000 routes, 3 runs (~17 min on a quiet machine)',
     'node tools/bench/controller-scale/run.mjs --gateways 1000 --routes 5000 --repeat 3   # just print medians',
     'node tools/bench/controller-scale/run.mjs --compare <git rev> --gateways 200 --routes 1000 --repeat 3  # before/after',
     '```',
