@@ -10,7 +10,7 @@
 //          then the controller starts and works the whole backlog off (its throughput alone).
 // Then, in both modes: an idle window (the controller must write nothing), and a SIGTERM + restart (time to ready,
 // writes, moved addresses). Figures come from the controller's /metrics, /proc and the API server's answers.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -783,6 +783,7 @@ async function main() {
     await ctl?.stop(10_000);
     await plane.stop({ keepLogs: failed || flags['keep-logs'] });
     if (failed || flags['keep-logs']) log(`kept: ${workDir}, control-plane logs ${plane.logDir}`);
+    else await rm(workDir, { recursive: true, force: true });
   }
 }
 
