@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Condition, Gateway, Service } from '@kube-vip-gw/gateway-model';
 import { serviceAddresses } from './address-book.js';
 import { and } from '@kube-vip-gw/controller-runtime';
-import { addressReleased, gatewayClassUseChanged, waitsForAddress } from './controllers.js';
+import { addressReleased, gatewayClassUseChanged, slimConfigMap, waitsForAddress } from './controllers.js';
 
 const programmed = (status: Condition['status'], reason: string): Condition => ({
   type: 'Programmed',
@@ -72,5 +72,30 @@ describe('gatewayClassUseChanged', () => {
     ['a move to another class', withClass('c'), withClass('d'), true],
   ] as const)('on %s: %s', (_, before, after, expected) => {
     expect(p.update?.(before, after)).toBe(expected);
+  });
+});
+
+describe('slimConfigMap', () => {
+  it('keeps name, labels, resourceVersion and data; drops managedFields, kubectl last-applied copy and other fields', () => {
+    const applied = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        namespace: 'kube-system',
+        name: 'kubevip',
+        resourceVersion: '7',
+        labels: { a: 'b' },
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"cidr-global":"10.0.0.0/24"}}', note: 'x' },
+        managedFields: [{ manager: 'kubectl' }],
+      },
+      data: { 'cidr-global': '10.0.0.0/24' },
+      binaryData: { blob: 'AAAA' },
+    };
+    expect(slimConfigMap(applied)).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { namespace: 'kube-system', name: 'kubevip', resourceVersion: '7', labels: { a: 'b' }, annotations: { note: 'x' } },
+      data: { 'cidr-global': '10.0.0.0/24' },
+    });
   });
 });

@@ -35,6 +35,7 @@ import {
   labelsChanged,
   annotationsChanged,
   or,
+  stripBulkyMetadata,
   type Client,
   type Controller,
   type Manager,
@@ -70,8 +71,8 @@ export interface GatewayControllers {
 }
 
 /** Keeps only what the controller reads of ConfigMaps (data), so a cluster with large ConfigMaps costs little memory. */
-function slimConfigMap(cm: KubeObject): KubeObject {
-  const { managedFields: _m, ...metadata } = cm.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+export function slimConfigMap(cm: KubeObject): KubeObject {
+  const { metadata } = stripBulkyMetadata(cm);
   return { apiVersion: cm.apiVersion, kind: cm.kind, metadata, data: (cm as ConfigMap).data } as KubeObject;
 }
 

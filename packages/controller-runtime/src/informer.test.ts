@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionError, GoneError, ServerError, TooManyRequestsError } from './errors.js';
-import { Informer, type InformerEvent } from './informer.js';
+import { Informer, LAST_APPLIED_ANNOTATION, stripBulkyMetadata, type InformerEvent } from './informer.js';
 import { MemoryCluster } from './memory-cluster.js';
 import type { KubeObject } from './object.js';
 import { ConfigMap } from './resources.js';
@@ -87,6 +87,35 @@ describe('Informer basics', () => {
     await inf.waitForSync();
     expect(inf.store.get('ns/a')?.data).toEqual({ transformed: 'yes' });
     expect(inf.store.get('ns/a')?.metadata.managedFields).toEqual([{ manager: 'kubectl' }]);
+  });
+
+  it("drops kubectl's last-applied-configuration by default, in lists and in watch events, keeping other annotations", async () => {
+    const cluster = new MemoryCluster();
+    const applied = (name: string, v: string): CM => ({
+      ...cm(name, { v }),
+      metadata: { name, namespace: 'ns', annotations: { [LAST_APPLIED_ANNOTATION]: JSON.stringify(cm(name, { v })), keep: 'me' } },
+    });
+    await cluster.create(ConfigMap, applied('a', '1'));
+    const { inf } = make(cluster);
+    inf.start();
+    await inf.waitForSync();
+    expect(inf.store.get('ns/a')?.metadata.annotations).toEqual({ keep: 'me' });
+    const current = await cluster.get<CM>(ConfigMap, { namespace: 'ns', name: 'a' });
+    await cluster.update(ConfigMap, { ...current, data: { v: '2' }, metadata: { ...current.metadata, annotations: { [LAST_APPLIED_ANNOTATION]: '{"v":"2"}' } } });
+    await vi.waitFor(() => expect(inf.store.get('ns/a')?.data).toEqual({ v: '2' }));
+    expect(inf.store.get('ns/a')?.metadata.annotations).toEqual({});
+    // The server's object is untouched: only the cache is slimmed.
+    expect((await cluster.get<CM>(ConfigMap, { namespace: 'ns', name: 'a' })).metadata.annotations).toHaveProperty([LAST_APPLIED_ANNOTATION]);
+  });
+
+  it('stripBulkyMetadata returns the same object when there is nothing to drop', () => {
+    const plain = cm('a');
+    expect(stripBulkyMetadata(plain)).toBe(plain);
+    const withBoth = { ...plain, metadata: { ...plain.metadata, managedFields: [{}], annotations: { [LAST_APPLIED_ANNOTATION]: '{}', x: 'y' } } };
+    const slim = stripBulkyMetadata(withBoth);
+    expect(slim.metadata).not.toHaveProperty('managedFields');
+    expect(slim.metadata.annotations).toEqual({ x: 'y' });
+    expect(withBoth.metadata.annotations).toHaveProperty([LAST_APPLIED_ANNOTATION]);
   });
 
   it('keeps secondary indexes current through events', async () => {

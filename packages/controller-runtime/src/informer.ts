@@ -35,7 +35,7 @@ export interface InformerOptions<T extends KubeObject> {
   namespace?: string | undefined;
   labelSelector?: LabelSelectorInput | undefined;
   fieldSelector?: FieldSelectorInput | undefined;
-  /** Applied to every object before it is cached (default: drop metadata.managedFields, which is large and unused). */
+  /** Applied to every object before it is cached (default: stripBulkyMetadata). */
   transform?: ((obj: T) => T) | undefined;
   /** Secondary indexes (a `namespace` index always exists). */
   indexers?: Record<string, IndexFunc<T>> | undefined;
@@ -52,10 +52,31 @@ export interface InformerOptions<T extends KubeObject> {
   random?: (() => number) | undefined;
 }
 
-/** Removes managedFields; the default transform. */
+/** Removes managedFields. */
 export function stripManagedFields<T extends KubeObject>(obj: T): T {
   if (obj.metadata.managedFields === undefined) return obj;
   const { managedFields: _m, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+/** kubectl's copy of the whole applied manifest, kept on every object applied with client-side `kubectl apply`. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The default transform: drops metadata.managedFields and kubectl's last-applied-configuration annotation. Both are
+ * bookkeeping of other writers that no controller reads, and each is often larger than the rest of the object, so a
+ * cache of applied objects would otherwise hold every object two or three times over. Predicates comparing
+ * annotations see the same (stripped) view on both sides.
+ */
+export function stripBulkyMetadata<T extends KubeObject>(obj: T): T {
+  const annotations = obj.metadata.annotations;
+  const lastApplied = annotations !== undefined && Object.hasOwn(annotations, LAST_APPLIED_ANNOTATION);
+  if (obj.metadata.managedFields === undefined && !lastApplied) return obj;
+  const { managedFields: _m, ...metadata } = obj.metadata;
+  if (lastApplied) {
+    const { [LAST_APPLIED_ANNOTATION]: _a, ...rest } = annotations;
+    metadata.annotations = rest;
+  }
   return { ...obj, metadata };
 }
 
@@ -86,7 +107,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     );
     this.#backoff = new ExponentialBackoff({ random: opts.random, ...withDefaults({}, opts.backoff ?? {}) });
     this.#random = opts.random ?? Math.random;
-    this.#transform = opts.transform ?? stripManagedFields;
+    this.#transform = opts.transform ?? stripBulkyMetadata;
   }
 
   /** The cache (read-only view). */
