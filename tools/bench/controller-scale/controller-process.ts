@@ -1,7 +1,8 @@
-// The controller under test as a child process, started the way the image starts it (the bundle, `node
-// --enable-source-maps`, NODE_ENV=production), with its metrics and probe endpoints on loopback ports.
+// The controller under test as a child process, started the way the image starts it (the bundle, with the node flags
+// of the Dockerfile's ENTRYPOINT, NODE_ENV=production), with its metrics and probe endpoints on loopback ports.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '@kube-vip-gw/controller-runtime/envtest';
 import { parseMetrics, type Sample } from './prom.js';
 import { sampleProcess, type ProcSample } from './procstat.js';
@@ -15,8 +16,29 @@ export interface ControllerProcessOptions {
   readonly logFile: string;
   /** Extra controller flags (e.g. --concurrency=8). */
   readonly args?: readonly string[];
-  /** Extra node flags before the bundle (the image uses --enable-source-maps). */
+  /** Node flags before the bundle (default: the image's, see imageNodeArgs). */
   readonly nodeArgs?: readonly string[];
+}
+
+/** The controller image's Dockerfile, whose ENTRYPOINT is the one place the node flags are decided. */
+export const CONTROLLER_DOCKERFILE = fileURLToPath(new URL('../../../apps/controller/Dockerfile', import.meta.url));
+
+/**
+ * The node flags of an exec-form `ENTRYPOINT ["node", <flags...>, <script>]`, so the benchmark measures the process
+ * the image runs rather than a copy of its flags that can drift.
+ */
+export function imageNodeArgs(dockerfile: string = readFileSync(CONTROLLER_DOCKERFILE, 'utf8')): string[] {
+  const line = dockerfile.split('\n').find((l) => /^\s*ENTRYPOINT\s/i.test(l));
+  if (line === undefined) throw new Error(`${CONTROLLER_DOCKERFILE}: no ENTRYPOINT`);
+  let argv: unknown;
+  try {
+    argv = JSON.parse(line.replace(/^\s*ENTRYPOINT\s+/i, ''));
+  } catch {
+    throw new Error(`${CONTROLLER_DOCKERFILE}: ENTRYPOINT is not in exec form (a JSON array): ${line.trim()}`);
+  }
+  if (!Array.isArray(argv) || argv.length < 2 || argv[0] !== 'node' || !argv.every((a) => typeof a === 'string'))
+    throw new Error(`${CONTROLLER_DOCKERFILE}: ENTRYPOINT must be ["node", <flags>..., <script>]: ${line.trim()}`);
+  return argv.slice(1, -1) as string[];
 }
 
 /** Thrown when the controller does not start, answer or stop as expected; names the process and its log. */
@@ -67,7 +89,7 @@ export class ControllerProcess {
       const child = spawn(
         process.execPath,
         [
-          ...(opts.nodeArgs ?? ['--enable-source-maps']),
+          ...(opts.nodeArgs ?? imageNodeArgs()),
           opts.bundle,
           `--kubeconfig=${opts.kubeconfig}`,
           `--metrics-bind-address=127.0.0.1:${metricsPort}`,

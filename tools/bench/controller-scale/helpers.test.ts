@@ -2,6 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { bucketDiff, buckets, diff, histogramQuantile, MetricsFormatError, parseMetrics, sum, sumBy } from './prom.js';
 import { cpuSecondsFromStat, statusFieldMiB } from './procstat.js';
+import { imageNodeArgs } from './controller-process.js';
 import { buildWorkload, InvalidWorkloadError } from './workload.js';
 
 const SCRAPE = `# HELP rest_client_requests_total Number of HTTP requests
@@ -121,5 +122,27 @@ describe('buildWorkload', () => {
   ])('refuses %j', (size, message) => {
     expect(() => buildWorkload(size)).toThrow(InvalidWorkloadError);
     expect(() => buildWorkload(size)).toThrow(message);
+  });
+});
+
+describe('imageNodeArgs', () => {
+  it("reads the node flags between node and the script of the image's exec-form ENTRYPOINT", () => {
+    expect(imageNodeArgs('FROM x\nENTRYPOINT ["node", "--optimize-for-size", "--max-semi-space-size=2", "/app/c.js"]\n')).toEqual([
+      '--optimize-for-size',
+      '--max-semi-space-size=2',
+    ]);
+    expect(imageNodeArgs('ENTRYPOINT ["node", "/app/c.js"]')).toEqual([]);
+  });
+
+  it('refuses a shell-form ENTRYPOINT, a missing one, or one that does not run node', () => {
+    expect(() => imageNodeArgs('ENTRYPOINT node /app/c.js')).toThrow(/exec form/);
+    expect(() => imageNodeArgs('FROM x')).toThrow(/no ENTRYPOINT/);
+    expect(() => imageNodeArgs('ENTRYPOINT ["/bin/sh", "-c", "x"]')).toThrow(/must be \["node"/);
+  });
+
+  it("matches the repository's Dockerfile (the flags the benchmark runs with are the image's)", () => {
+    const flags = imageNodeArgs();
+    expect(flags.every((f) => f.startsWith('--'))).toBe(true);
+    expect(flags).toContain('--optimize-for-size');
   });
 });

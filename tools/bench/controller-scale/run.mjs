@@ -12,7 +12,7 @@
 //   ... --compare <rev A> --rev <rev B>                                # both sides from git revisions
 // Options: --idle-seconds N (default 60, on the first run of the largest size), --in-flight N (creates in flight,
 // default 32), --controller-arg=--concurrency=8 and --node-arg=--optimize-for-size (repeatable; node flags replace the
-// image's --enable-source-maps), --bundle <file> (skip the build), --out <file.json>.
+// image's, which come from apps/controller/Dockerfile's ENTRYPOINT), --bundle <file> (skip the build), --out <file.json>.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

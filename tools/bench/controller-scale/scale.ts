@@ -30,7 +30,7 @@ import {
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
 import { LocalControlPlane } from '@kube-vip-gw/controller-runtime/envtest';
-import { ControllerProcess } from './controller-process.js';
+import { ControllerProcess, imageNodeArgs } from './controller-process.js';
 import { bucketDiff, buckets, diff, histogramQuantile, parseMetrics, sum, sumBy, type Sample } from './prom.js';
 import { sampleProcess, type ProcSample } from './procstat.js';
 import { buildWorkload, ipamConfigMap, type GatewayBatch, type Workload } from './workload.js';
@@ -758,7 +758,7 @@ async function main() {
       mode,
       inFlight,
       controllerArgs: flags['controller-arg'] ?? [],
-      nodeArgs: flags['node-arg'] ?? ['--enable-source-maps'],
+      nodeArgs: flags['node-arg'] ?? imageNodeArgs(),
       loadAtStart: loadAtStart.map((l) => round(l, 2)),
       loadAtEnd: os.loadavg().map((l) => round(l, 2)),
       controlPlaneStartMs: round(plane.timings.startMs),
