@@ -31,7 +31,7 @@ describe('what every produced Service carries', () => {
         annotations: { 'kube-vip.io/loadbalancerIPs': '192.0.2.10', 'kube-vip.io/leaseName': 'kubevip-gw-gw' },
         ownerReferences: [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'gw', uid: 'uid-gw', controller: true }],
       },
-      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: false, ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] },
     });
     expect(s.spec?.loadBalancerClass).toBeUndefined();
     expect(s.spec?.loadBalancerIP).toBeUndefined();
@@ -68,6 +68,28 @@ describe('what every produced Service carries', () => {
     expect(s.spec?.externalTrafficPolicy).toBe('Local');
     expect(s.metadata.annotations?.['kube-vip.io/leaseName']).toBeUndefined();
     expect(d.problems).toEqual([expect.objectContaining({ severity: 'Warning', reason: 'LocalTrafficPolicy', message: expect.stringContaining('different nodes') })]);
+  });
+
+  it.each<[string, boolean | undefined, boolean]>([
+    ['no node ports by default', undefined, false],
+    ['no node ports when the parameter says false', false, false],
+    ['node ports when the parameter says true', true, true],
+  ])('allocateLoadBalancerNodePorts: %s, for every strategy', (_, asked, expected) => {
+    const parameters = asked === undefined ? {} : { allocateLoadBalancerNodePorts: asked };
+    for (const strategy of ['duplicate', 'create', 'endpoints']) {
+      const route = { kind: 'TCPRoute' as const, namespace: GW_NS, name: 'web', labels: { selectorkey: 'app', selectorvalue: 'web' } };
+      const d = mapListener(served({ strategy, route, parameters }));
+      expect(errorsOf(d), strategy).toEqual([]);
+      expect(d.services.map((s) => s.spec?.allocateLoadBalancerNodePorts), strategy).toEqual([expected]);
+    }
+    const adopted = mapListener(served({ strategy: 'update', parameters }));
+    expect(adopted.adoptions.map((a) => a.allocateLoadBalancerNodePorts)).toEqual([expected]);
+  });
+
+  it('refuses an allocateLoadBalancerNodePorts parameter that is not a boolean', () => {
+    const d = mapListener(served({ strategy: 'duplicate', parameters: { allocateLoadBalancerNodePorts: 'false' as unknown as boolean } }));
+    expect(d.services).toEqual([]);
+    expect(errorsOf(d)).toEqual([expect.objectContaining({ reason: 'InvalidInput', message: expect.stringContaining('allocateLoadBalancerNodePorts "false" is not a boolean') })]);
   });
 
   it('loadBalancerClass when asked', () => {
@@ -151,8 +173,18 @@ describe('custom strategies are finished and checked like built-ins', () => {
     expect(errorsOf(d)).toEqual([]);
     expect(d.services[0]).toMatchObject({
       metadata: { name: 'mine', namespace: GW_NS, labels: { implementation: 'kube-vip', extra: 'y' }, annotations: { 'kube-vip.io/loadbalancerIPs': '192.0.2.10' } },
-      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: false },
     });
+  });
+
+  it('cannot turn node ports back on by itself: the parameters decide, as for the traffic policy', () => {
+    const d = run({
+      name: 'greedy',
+      description: 'asks for node ports',
+      build: (_, ctx) => ({ services: [{ ...base(ctx), spec: { ...base(ctx).spec, allocateLoadBalancerNodePorts: true } }] }),
+    });
+    expect(errorsOf(d)).toEqual([]);
+    expect(d.services[0]!.spec?.allocateLoadBalancerNodePorts).toBe(false);
   });
 
   it.each<[string, ServiceStrategy['build'], RegExp]>([

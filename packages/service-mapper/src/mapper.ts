@@ -164,8 +164,12 @@ function conflicts(mapped: ListenerDesired, soFar: GatewayDesired, adoptions: Ma
     if (ownedServices.has(key)) return { ...fail(`Service ${key} is produced for another listener and cannot also be adopted`), reason: 'NameConflict' };
     const merged = adoptions.get(key);
     if (merged === undefined) continue;
-    if (merged.externalTrafficPolicy !== a.externalTrafficPolicy || merged.loadBalancerClass !== a.loadBalancerClass)
-      return fail(`Service ${key} is adopted by another listener with different externalTrafficPolicy or loadBalancerClass`);
+    if (
+      merged.externalTrafficPolicy !== a.externalTrafficPolicy ||
+      merged.loadBalancerClass !== a.loadBalancerClass ||
+      merged.allocateLoadBalancerNodePorts !== a.allocateLoadBalancerNodePorts
+    )
+      return fail(`Service ${key} is adopted by another listener with different externalTrafficPolicy, loadBalancerClass or allocateLoadBalancerNodePorts`);
     for (const p of a.ports) {
       const q = merged.ports.find((x) => x.port === p.port && x.protocol === p.protocol);
       if (q !== undefined && q.targetPort !== p.targetPort)
@@ -234,6 +238,7 @@ function finishService(svc: Service, env: Envelope, errors: string[]): Service {
       ...spec,
       type: 'LoadBalancer',
       externalTrafficPolicy: env.externalTrafficPolicy,
+      allocateLoadBalancerNodePorts: env.allocateLoadBalancerNodePorts,
       ipFamilyPolicy: env.ipFamilyPolicy,
       ipFamilies: [...env.ipFamilies],
     },
@@ -293,6 +298,7 @@ function finishAdoption(a: ServiceAdoption, env: Envelope, errors: string[]): Se
   out.labels = { ...out.labels, ...env.labels };
   out.annotations = { ...out.annotations, ...env.annotationsFor(out.namespace) };
   out.externalTrafficPolicy = env.externalTrafficPolicy;
+  out.allocateLoadBalancerNodePorts = env.allocateLoadBalancerNodePorts;
   if (!Array.isArray(out.ports) || out.ports.length === 0) errors.push(`${where}: needs at least one port`);
   for (const p of out.ports ?? []) if (!isPortNumber(p.port)) errors.push(`${where}: port ${JSON.stringify(p.port)} is not 1-65535`);
   return out;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '@kube-vip-gw/gateway-model';
-import { applyPlan, backend, endpoint, gateway, GW_NS, served, service, slice, type ServedOverrides } from './internal/fixtures.testkit.js';
+import { applyPlan, backend, endpoint, gateway, GW_NS, served, serverDefaults, service, slice, type ServedOverrides } from './internal/fixtures.testkit.js';
 import { desiredForGateway } from './mapper.js';
 import { isEmptyPlan, planChanges, planRelease, type ActualObjects, type ChangePlan } from './plan.js';
 import type { GatewayDesired } from './types.js';
@@ -41,13 +41,17 @@ describe('planChanges for objects we own', () => {
     expect(idle.problems).toEqual([]);
   });
 
+  // Node ports asked for, so the API server allocates some and the tests can check they survive patches.
+  const withNodePorts = { parameters: { allocateLoadBalancerNodePorts: true } };
+  const dupNodePorts = desired({ strategy: 'duplicate', ...withNodePorts });
+
   it('patches only the changed field we own, never allocations or kube-vip writes', () => {
-    const { state } = converge(dup, none);
+    const { state } = converge(dupNodePorts, none);
     const live = svcOf(state, 'kvgw-gw-tcp');
     expect(live.spec?.clusterIP).toBeDefined();
     expect(live.spec?.ports?.[0]?.nodePort).toBeDefined();
     expect(live.metadata.annotations?.['kube-vip.io/vipHost']).toBe('node-a');
-    const moved = desiredForGateway(gw, [served({ gateway: gw, strategy: 'duplicate', addresses: ['192.0.2.99'] })]);
+    const moved = desiredForGateway(gw, [served({ gateway: gw, strategy: 'duplicate', addresses: ['192.0.2.99'], ...withNodePorts })]);
     const plan = planChanges(moved, state);
     expect(plan.create).toEqual([]);
     expect(plan.patch).toHaveLength(1);
@@ -59,11 +63,45 @@ describe('planChanges for objects we own', () => {
   });
 
   it('keeps the allocated node port when the target port changes', () => {
-    const { state } = converge(dup, none);
+    const { state } = converge(dupNodePorts, none);
     const nodePort = svcOf(state, 'kvgw-gw-tcp').spec?.ports?.[0]?.nodePort;
-    const retargeted = desired({ strategy: 'duplicate', backends: [backend(service(GW_NS, 'web', { ports: [{ protocol: 'TCP', port: 80, targetPort: 9090 }] }), 80)] });
+    expect(nodePort).toBeDefined();
+    const retargeted = desired({ strategy: 'duplicate', ...withNodePorts, backends: [backend(service(GW_NS, 'web', { ports: [{ protocol: 'TCP', port: 80, targetPort: 9090 }] }), 80)] });
     const plan = planChanges(retargeted, state);
     expect(plan.patch[0]!.patch['spec']).toEqual({ ports: [{ name: 'tcp', protocol: 'TCP', port: 80, targetPort: 9090, nodePort }] });
+  });
+
+  it('creates Services that take no node port by default', () => {
+    const { plan, state } = converge(dup, none);
+    expect((plan.create[0] as Service).spec?.allocateLoadBalancerNodePorts).toBe(false);
+    const live = svcOf(state, 'kvgw-gw-tcp');
+    expect(live.spec?.allocateLoadBalancerNodePorts).toBe(false);
+    expect(live.spec?.ports?.map((p) => p.nodePort)).toEqual([undefined]);
+  });
+
+  it('turns node ports off on a Service made with them in exactly one patch, which keeps the allocated ones, then is idle', () => {
+    // What an earlier version left (the field defaulted to true by the API server), or a cluster that asked for node
+    // ports and no longer does. The API server keeps node ports already allocated, so the patch must not drop them.
+    const { state } = converge(dupNodePorts, none);
+    const before = svcOf(state, 'kvgw-gw-tcp');
+    expect(before.spec?.allocateLoadBalancerNodePorts).toBe(true);
+    const plan = planChanges(dup, state);
+    expect(plan.create).toEqual([]);
+    expect(plan.replace).toEqual([]);
+    expect(plan.patch).toHaveLength(1);
+    expect(plan.patch[0]!.patch).toEqual({ metadata: { resourceVersion: before.metadata.resourceVersion }, spec: { allocateLoadBalancerNodePorts: false } });
+    const after = applyPlan(state, plan);
+    expect(svcOf(after, 'kvgw-gw-tcp').spec?.ports).toEqual(before.spec?.ports);
+    expect(isEmptyPlan(planChanges(dup, after))).toBe(true);
+  });
+
+  it('turns node ports on when the parameters ask for them again, and the API server allocates them', () => {
+    const { state } = converge(dup, none);
+    const plan = planChanges(dupNodePorts, state);
+    expect(plan.patch.map((p) => p.patch['spec'])).toEqual([{ allocateLoadBalancerNodePorts: true }]);
+    const after = applyPlan(state, plan);
+    expect(svcOf(after, 'kvgw-gw-tcp').spec?.ports?.[0]?.nodePort).toBeDefined();
+    expect(isEmptyPlan(planChanges(dupNodePorts, after))).toBe(true);
   });
 
   it('removes a label we set earlier but keeps labels and annotations others added', () => {
@@ -151,7 +189,8 @@ describe('planChanges for update (adoption and restore)', () => {
     expect(adopt.plan.patch.map((p) => p.reason)).toEqual(['adopt']);
     expect(adopt.plan.patch[0]!.patch['metadata']).toMatchObject({ resourceVersion: '1' });
     const live = svcOf(adopt.state, 'web');
-    expect(live.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' });
+    expect(live.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: false });
+    expect(live.spec?.ports?.map((p) => p.nodePort)).toEqual([undefined, undefined]);
     expect(live.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])).toEqual([
       ['tcp-80', 80, 8080],
       ['tcp-9000', 9000, 8080],
@@ -169,6 +208,48 @@ describe('planChanges for update (adoption and restore)', () => {
     delete rest.metadata.annotations?.['kube-vip.io/vipHost'];
     if (rest.metadata.annotations && Object.keys(rest.metadata.annotations).length === 0) delete rest.metadata.annotations;
     expect({ ...rest, metadata: { ...rest.metadata, resourceVersion: '1' } }).toEqual(original);
+  });
+
+  it.each<[string, Service, boolean | undefined]>([
+    ['a NodePort Service keeps its node ports (the field stays unset)', serverDefaults(service(GW_NS, 'web', { type: 'NodePort', ports: [{ protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }] })), undefined],
+    ['a LoadBalancer Service with node ports keeps them', serverDefaults(service(GW_NS, 'web', { type: 'LoadBalancer', ports: [{ protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }] })), true],
+  ])('update: %s, and gets it back unchanged on release', (_, original, kept) => {
+    const start: ActualObjects = { services: [original], endpointSlices: [] };
+    const d = upd(original);
+    const adopt = converge(d, start);
+    expect(adopt.plan.patch).toHaveLength(1);
+    expect((adopt.plan.patch[0]!.patch['spec'] as Record<string, unknown> | undefined)?.['allocateLoadBalancerNodePorts']).toBeUndefined();
+    const live = svcOf(adopt.state, 'web');
+    // The API server defaults the field to true when a NodePort Service becomes a LoadBalancer: its node ports stay.
+    expect(live.spec?.allocateLoadBalancerNodePorts).toBe(true);
+    expect(live.spec?.ports?.[0]?.nodePort).toBe(30080);
+    expect(isEmptyPlan(planChanges(d, adopt.state))).toBe(true);
+    const restored = svcOf(applyPlan(adopt.state, planChanges(desiredForGateway(gw, []), adopt.state), { kubeVip: false }), 'web');
+    expect(restored.spec?.type).toBe(original.spec?.type);
+    expect(restored.spec?.allocateLoadBalancerNodePorts).toBe(kept);
+    expect(restored.spec?.ports).toEqual(original.spec?.ports);
+  });
+
+  it('update: a ClusterIP Service adopted by an earlier version (node ports allocated) gets one patch turning them off, and is given back without them', () => {
+    const original = service(GW_NS, 'web', { ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }] });
+    const d = upd(original);
+    // An earlier adoption: same record, but the API server defaulted the field to true and allocated a node port.
+    const earlier = desiredForGateway(gw, [served({ gateway: gw, strategy: 'update', backends: [backend(original, 80)], parameters: { allocateLoadBalancerNodePorts: true } })]);
+    const old = converge(earlier, { services: [original], endpointSlices: [] });
+    const before = svcOf(old.state, 'web');
+    expect(before.spec?.allocateLoadBalancerNodePorts).toBe(true);
+    const nodePort = before.spec?.ports?.[0]?.nodePort;
+    expect(nodePort).toBeDefined();
+
+    const plan = planChanges(d, old.state);
+    expect(plan.patch.map((p) => [p.reason, p.patch])).toEqual([['adopt', { metadata: { resourceVersion: before.metadata.resourceVersion }, spec: { allocateLoadBalancerNodePorts: false } }]]);
+    const now = applyPlan(old.state, plan);
+    expect(svcOf(now, 'web').spec?.ports?.[0]?.nodePort).toBe(nodePort);
+    expect(isEmptyPlan(planChanges(d, now))).toBe(true);
+    const restored = svcOf(applyPlan(now, planChanges(desiredForGateway(gw, []), now), { kubeVip: false }), 'web');
+    expect(restored.spec?.type).toBe('ClusterIP');
+    expect(restored.spec?.allocateLoadBalancerNodePorts).toBeUndefined();
+    expect(restored.spec?.ports).toEqual(original.spec?.ports);
   });
 
   it('planRelease restores adopted Services and deletes owned objects', () => {

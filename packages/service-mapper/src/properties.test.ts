@@ -34,11 +34,12 @@ function expectValidMeta(o: KubeObject, gatewayUid: string): void {
   expect(o.metadata.labels?.['gateway.networking.k8s.io/gateway-name']).toBeDefined();
 }
 
-function expectValidService(s: Service, gatewayUid: string, addresses: readonly string[]): void {
+function expectValidService(s: Service, gatewayUid: string, addresses: readonly string[], nodePorts: boolean): void {
   expect(DNS1035.test(s.metadata.name), `Service name ${s.metadata.name}`).toBe(true);
   expectValidMeta(s, gatewayUid);
   const spec = s.spec!;
   expect(spec.type).toBe('LoadBalancer');
+  expect(spec.allocateLoadBalancerNodePorts).toBe(nodePorts);
   expect(spec.clusterIP).toBeUndefined();
   expect(spec.ports!.length).toBeGreaterThan(0);
   for (const p of spec.ports!) {
@@ -79,7 +80,7 @@ describe('desired objects', () => {
       expect([...d.services, ...d.endpointSlices, ...d.adoptions]).toEqual([]);
       return;
     }
-    for (const s of d.services) expectValidService(s, 'uid-gw', input.addresses);
+    for (const s of d.services) expectValidService(s, 'uid-gw', input.addresses, input.parameters.allocateLoadBalancerNodePorts ?? false);
     for (const s of d.endpointSlices) expectValidSlice(s, 'uid-gw', d.services.map((x) => x.metadata.name));
     for (const a of d.adoptions) {
       for (const p of a.ports) expect(p.port >= 1 && p.port <= 65535).toBe(true);

@@ -29,14 +29,14 @@ const plan = planChanges(desired, { services: [], endpointSlices: [] }); // actu
 // README: custom strategy
 import { createStrategyRegistry, duplicateStrategy, mapListener, type ServiceStrategy } from './index.js';
 
-/** `duplicate`, plus client-IP session affinity and no node ports (kube-vip does not need them). */
+/** `duplicate`, plus client-IP session affinity kept for an hour. */
 export const stickyStrategy: ServiceStrategy = {
   name: 'sticky',
-  description: 'duplicate with ClientIP session affinity and no node ports',
+  description: 'duplicate with ClientIP session affinity',
   build(input, ctx) {
     const result = duplicateStrategy.build(input, ctx);
     for (const svc of result.services ?? []) {
-      svc.spec = { ...svc.spec, sessionAffinity: 'ClientIP', allocateLoadBalancerNodePorts: false };
+      svc.spec = { ...svc.spec, sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 3600 } } };
     }
     return result;
   },
@@ -66,7 +66,7 @@ describe('README', () => {
   it('custom strategy: the extra fields are there, the Gateway envelope too, and the plan converges', () => {
     expect(sticky.problems).toEqual([]);
     const svc = sticky.services[0]!;
-    expect(svc.spec).toMatchObject({ sessionAffinity: 'ClientIP', allocateLoadBalancerNodePorts: false, selector: { app: 'web' }, type: 'LoadBalancer' });
+    expect(svc.spec).toMatchObject({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 3600 } }, selector: { app: 'web' }, type: 'LoadBalancer' });
     expect(svc.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('192.0.2.10');
     const d = desiredForGateway(exampleGateway, [{ ...served, parameters: { strategy: { flag: 'sticky' } } }], registry);
     const state = applyPlan({ services: [], endpointSlices: [] }, planChanges(d, { services: [], endpointSlices: [] }));

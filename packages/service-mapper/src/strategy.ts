@@ -40,6 +40,8 @@ export interface StrategyContext {
   annotationsFor(namespace: string): Record<string, string>;
   /** externalTrafficPolicy the Services must use. */
   readonly externalTrafficPolicy: 'Cluster' | 'Local';
+  /** spec.allocateLoadBalancerNodePorts the Services must use (false unless the parameters ask for node ports). */
+  readonly allocateLoadBalancerNodePorts: boolean;
   /** A LoadBalancer Service for this listener carrying the Gateway's labels, annotations, owner and IP families. */
   service(options: ServiceOptions): Service;
   /** The Service port for the listener, forwarding to `targetPort` (a number, or a Pod port name passed through). */
@@ -73,6 +75,7 @@ export function createStrategyContext(input: ServedListener, env: Envelope, stra
     labels: env.labels,
     annotationsFor: env.annotationsFor,
     externalTrafficPolicy: env.externalTrafficPolicy,
+    allocateLoadBalancerNodePorts: env.allocateLoadBalancerNodePorts,
     routeRef,
     listenerPort,
     service(options) {
@@ -80,6 +83,7 @@ export function createStrategyContext(input: ServedListener, env: Envelope, stra
       if (options.selector !== undefined) spec.selector = { ...options.selector };
       spec.ports = options.ports.map((p) => ({ ...p }));
       spec.externalTrafficPolicy = env.externalTrafficPolicy;
+      spec.allocateLoadBalancerNodePorts = env.allocateLoadBalancerNodePorts;
       spec.ipFamilyPolicy = env.ipFamilyPolicy;
       spec.ipFamilies = [...env.ipFamilies];
       if (env.loadBalancerClass !== undefined) spec.loadBalancerClass = env.loadBalancerClass;

@@ -57,6 +57,11 @@ export interface ServiceParameters {
   loadBalancerClass?: string;
   /** Overrides the policy derived from the addresses where compatible (e.g. PreferDualStack for a pair). */
   ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+  /**
+   * spec.allocateLoadBalancerNodePorts of every Service; default false: kube-vip announces the address and kube-proxy
+   * forwards it, so node ports would only use up the cluster's node-port range.
+   */
+  allocateLoadBalancerNodePorts?: boolean;
   /** Extra labels on every produced Service and EndpointSlice (under spec.infrastructure labels). */
   labels?: Readonly<Record<string, string>>;
   /** Extra annotations on every produced Service and EndpointSlice (under spec.infrastructure annotations). */
@@ -124,6 +129,11 @@ export interface ServiceAdoption {
   annotations: Record<string, string>;
   externalTrafficPolicy: 'Cluster' | 'Local';
   loadBalancerClass?: string;
+  /**
+   * Set (the mapper stamps the parameter's value) only on a Service that was neither LoadBalancer nor NodePort before
+   * adoption: one the user made external keeps its node ports. Absent leaves the field as it is.
+   */
+  allocateLoadBalancerNodePorts?: boolean;
   /** Ports that must exist (matched by port number and protocol); existing ports are never removed. */
   ports: ServicePort[];
 }

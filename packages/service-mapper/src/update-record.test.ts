@@ -17,6 +17,7 @@ const adoption = (over: Partial<ServiceAdoption> = {}): ServiceAdoption => ({
   labels: { implementation: 'kube-vip', 'gateway.networking.k8s.io/gateway-name': 'gw' },
   annotations: { 'kube-vip.io/loadbalancerIPs': '192.0.2.10', 'kube-vip.io/leaseName': 'kubevip-gw-gw' },
   externalTrafficPolicy: 'Cluster',
+  allocateLoadBalancerNodePorts: false,
   ports: [{ protocol: 'TCP', port: 9000, targetPort: 8080 }],
   ...over,
 });
@@ -38,7 +39,7 @@ describe('adoptService', () => {
 
   it('records every original value it changes', () => {
     const svc = adopted(original);
-    expect(svc.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' });
+    expect(svc.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: false });
     expect(svc.spec?.ports).toEqual([
       { protocol: 'TCP', port: 80, targetPort: 8080, name: 'tcp-80' },
       { protocol: 'TCP', port: 9000, targetPort: 8080, name: 'tcp-9000' },
@@ -107,6 +108,31 @@ describe('adoptService', () => {
   ])('refuses %s', (_, svc, a, reason, text) => {
     const out = adoptService(svc, a, gw);
     expect(out).toEqual({ problem: expect.objectContaining({ reason, message: expect.stringMatching(text) }) });
+  });
+
+  it.each<[string, Service, boolean | undefined, boolean | undefined]>([
+    ['a ClusterIP Service takes the asked value', original, false, false],
+    ['a ClusterIP Service takes the asked value (node ports wanted)', original, true, true],
+    ['a NodePort Service keeps it unset (its node ports stay)', service(GW_NS, 'web', { type: 'NodePort', ports: [{ protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }] }), false, undefined],
+    ['a LoadBalancer Service keeps true', { ...original, spec: { ...original.spec, type: 'LoadBalancer', allocateLoadBalancerNodePorts: true } }, false, true],
+    ['a LoadBalancer Service keeps false', { ...original, spec: { ...original.spec, type: 'LoadBalancer', allocateLoadBalancerNodePorts: false } }, true, false],
+    ['absent in the adoption: left as it is', original, undefined, undefined],
+  ])('allocateLoadBalancerNodePorts: %s', (_, svc, asked, expected) => {
+    const a = adoption();
+    if (asked === undefined) delete a.allocateLoadBalancerNodePorts;
+    else a.allocateLoadBalancerNodePorts = asked;
+    const out = adopted(svc, a);
+    expect(out.spec?.allocateLoadBalancerNodePorts).toBe(expected);
+    expect(restored(out).spec?.allocateLoadBalancerNodePorts).toBe(svc.spec?.allocateLoadBalancerNodePorts);
+  });
+
+  it('decides on the type recorded before adoption, not the live LoadBalancer, so re-adoption can still turn node ports off', () => {
+    const before = adopted(original, adoption({ allocateLoadBalancerNodePorts: true }));
+    expect(before.spec?.allocateLoadBalancerNodePorts).toBe(true);
+    const again = adopted(before, adoption({ allocateLoadBalancerNodePorts: false }));
+    expect(again.spec?.allocateLoadBalancerNodePorts).toBe(false);
+    expect((readUpdateRecord(again) as UpdateRecord).spec.allocateLoadBalancerNodePorts).toBeNull();
+    expect(restored(again)).toEqual(original);
   });
 
   it('does not set annotations kube-vip writes even when asked', () => {
@@ -189,6 +215,12 @@ describe('update followed by detach (property)', () => {
     }
     const s1 = applyPlan(start, plan1, { server, kubeVip: false });
     expect(isEmptyPlan(planChanges(first, s1))).toBe(true);
+    // Adopting a Service that had no node ports takes none; one the user made external keeps its setting.
+    const adoptedSpec = s1.services[0]!.spec!;
+    if (original.spec!.type === 'ClusterIP') {
+      expect(adoptedSpec.allocateLoadBalancerNodePorts).toBe(false);
+      expect(adoptedSpec.ports!.filter((p) => p.nodePort !== undefined)).toEqual([]);
+    } else expect((plan1.patch[0]!.after as Service).spec!.allocateLoadBalancerNodePorts).toBe(original.spec!.allocateLoadBalancerNodePorts);
     // The Gateway changes while the Service is adopted: new labels, then the listener moves.
     const second = desiredForGateway(gwObj, [listener(port === 65535 ? 1 : port + 1, infraLabels)]);
     const plan2 = planChanges(second, s1);

@@ -121,6 +121,11 @@ export function adoptService(actual: Service, adoption: ServiceAdoption, gateway
   // Only a Local LoadBalancer may have a health check node port; the original is recorded and comes back on restore.
   if (adoption.externalTrafficPolicy !== 'Local') delete spec['healthCheckNodePort'];
   if (adoption.loadBalancerClass !== undefined) spec.loadBalancerClass = adoption.loadBalancerClass;
+  // Decided on the type before adoption (recorded), not the live one, which is LoadBalancer once adopted. A Service
+  // the user made NodePort or LoadBalancer may have node ports in use outside the Gateway, so it keeps its setting.
+  const originalType = record.spec.type ?? 'ClusterIP';
+  if (adoption.allocateLoadBalancerNodePorts !== undefined && originalType !== 'NodePort' && originalType !== 'LoadBalancer')
+    spec.allocateLoadBalancerNodePorts = adoption.allocateLoadBalancerNodePorts;
 
   const ports: ServicePort[] = (spec.ports = structuredClone(actual.spec.ports ?? []));
   const wanted = adoption.ports.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' }));

@@ -121,6 +121,7 @@ export const servedListener: fc.Arbitrary<ServedListener> = fc
     selector: fc.constantFrom(undefined, 'app=web', '{"matchLabels":{"app":"x","tier":"y"}}'),
     etp: fc.constantFrom<'Cluster' | 'Local' | undefined>(undefined, 'Cluster', 'Local'),
     lbClass: fc.constantFrom<string | undefined>(undefined, 'kube-vip.io/kube-vip-class'),
+    nodePorts: fc.constantFrom<boolean | undefined>(undefined, false, true),
     infraLabels: fc.option(fc.dictionary(labelKey, labelValue, { maxKeys: 3 }), { nil: undefined }),
     infraAnnotations: fc.option(fc.dictionary(annotationKey, fc.constant('v'), { maxKeys: 2 }), { nil: undefined }),
   })
@@ -139,6 +140,7 @@ export const servedListener: fc.Arbitrary<ServedListener> = fc
     if (a.strategy !== undefined) parameters.strategy = { flag: a.strategy };
     if (a.etp !== undefined) parameters.externalTrafficPolicy = a.etp;
     if (a.lbClass !== undefined) parameters.loadBalancerClass = a.lbClass;
+    if (a.nodePorts !== undefined) parameters.allocateLoadBalancerNodePorts = a.nodePorts;
     return {
       gateway: gw,
       gatewayClassName: 'kube-vip',

@@ -33,6 +33,8 @@ export interface Envelope {
   ipFamilyPolicy: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
   ipFamilies: Family[];
   loadBalancerClass: string | undefined;
+  /** spec.allocateLoadBalancerNodePorts of every Service (false unless the parameters ask for node ports). */
+  allocateLoadBalancerNodePorts: boolean;
   /** Deterministic name of the Service serving this listener: at most 63 characters, starts with a letter. */
   serviceName: string;
   problems: MappingProblem[];
@@ -70,6 +72,9 @@ export function buildEnvelope(input: ServedListener): Envelope | MappingProblem[
   if (!l || !isPortNumber(l.port)) errors.push(problem('InvalidInput', `${gwRef} listener ${l?.name}: port ${JSON.stringify(l?.port)} is not 1-65535`));
   if (!l || (l.protocol !== 'TCP' && l.protocol !== 'UDP'))
     errors.push(problem('InvalidInput', `${gwRef} listener ${l?.name}: protocol ${JSON.stringify(l?.protocol)} is not TCP or UDP`));
+  const allocate = input.parameters?.allocateLoadBalancerNodePorts;
+  if (allocate !== undefined && typeof allocate !== 'boolean')
+    errors.push(problem('InvalidInput', `${gwRef}: parameter allocateLoadBalancerNodePorts ${JSON.stringify(allocate)} is not a boolean`));
   const families = addressFamilies(input.addresses);
   if (!Array.isArray(families)) errors.push(problem('InvalidAddresses', `${gwRef}: ${families}`));
   if (errors.length > 0 || !gw || !Array.isArray(families)) return errors;
@@ -128,6 +133,7 @@ export function buildEnvelope(input: ServedListener): Envelope | MappingProblem[
     ipFamilyPolicy,
     ipFamilies: families,
     loadBalancerClass: params.loadBalancerClass,
+    allocateLoadBalancerNodePorts: params.allocateLoadBalancerNodePorts ?? false,
     serviceName: listenerServiceName(gw.name, l.name),
     problems,
   };

@@ -121,6 +121,7 @@ describe('update', () => {
         namespace: GW_NS,
         name: 'web',
         externalTrafficPolicy: 'Cluster',
+        allocateLoadBalancerNodePorts: false,
         ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }],
         annotations: { 'kube-vip.io/loadbalancerIPs': '192.0.2.10', 'kube-vip.io/leaseName': 'kubevip-gw-gw' },
       }),

@@ -64,6 +64,7 @@ export const updateStrategy: ServiceStrategy = {
       labels: { ...ctx.labels },
       annotations: ctx.annotationsFor(backend.namespace),
       externalTrafficPolicy: ctx.externalTrafficPolicy,
+      allocateLoadBalancerNodePorts: ctx.allocateLoadBalancerNodePorts,
       ports: [ensured],
     };
     if (lbClass !== undefined) adoption.loadBalancerClass = lbClass;
