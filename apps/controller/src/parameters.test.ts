@@ -5,10 +5,31 @@ describe('parseGatewayParameters', () => {
   it('reads every key', () => {
     expect(
       parseGatewayParameters(
-        { serviceBehaviour: 'endpoints', ipFamilyPolicy: 'RequireDualStack', ipFamilies: 'IPv6, IPv4', loadBalancerClass: 'kube-vip.io/kube-vip-class', externalTrafficPolicy: 'Local' },
+        {
+          serviceBehaviour: 'endpoints',
+          ipFamilyPolicy: 'RequireDualStack',
+          ipFamilies: 'IPv6, IPv4',
+          loadBalancerClass: 'kube-vip.io/kube-vip-class',
+          externalTrafficPolicy: 'Local',
+          allocateLoadBalancerNodePorts: 'true',
+        },
         'ns/p',
       ),
-    ).toEqual({ serviceBehaviour: 'endpoints', ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv6', 'IPv4'], loadBalancerClass: 'kube-vip.io/kube-vip-class', externalTrafficPolicy: 'Local' });
+    ).toEqual({
+      serviceBehaviour: 'endpoints',
+      ipFamilyPolicy: 'RequireDualStack',
+      ipFamilies: ['IPv6', 'IPv4'],
+      loadBalancerClass: 'kube-vip.io/kube-vip-class',
+      externalTrafficPolicy: 'Local',
+      allocateLoadBalancerNodePorts: true,
+    });
+  });
+  it.each([
+    ['true', true],
+    ['false', false],
+    [' false ', false],
+  ])('reads allocateLoadBalancerNodePorts %j as %s', (value, expected) => {
+    expect(parseGatewayParameters({ allocateLoadBalancerNodePorts: value }, 'ns/p')).toEqual({ allocateLoadBalancerNodePorts: expected });
   });
   it('accepts an empty ConfigMap', () => {
     expect(parseGatewayParameters(undefined, 'ns/p')).toEqual({});
@@ -19,7 +40,10 @@ describe('parseGatewayParameters', () => {
     [{ ipFamilies: 'IPv5' }, /ipFamilies "IPv5"/],
     [{ externalTrafficPolicy: 'local' }, /externalTrafficPolicy "local"/],
     [{ loadBalancerClass: 'a b' }, /loadBalancerClass "a b"/],
-    [{ servicebehaviour: 'update' }, /unknown key "servicebehaviour"/],
+    [{ servicebehaviour: 'update' }, /unknown key "servicebehaviour".*allocateLoadBalancerNodePorts/],
+    [{ allocateLoadBalancerNodePorts: 'yes' }, /allocateLoadBalancerNodePorts "yes" must be true or false/],
+    [{ allocateLoadBalancerNodePorts: 'True' }, /allocateLoadBalancerNodePorts "True" must be true or false/],
+    [{ allocateLoadBalancerNodePorts: '' }, /allocateLoadBalancerNodePorts "" must be true or false/],
   ])('rejects %j naming the key and value', (data, message) => {
     expect(() => parseGatewayParameters(data, 'ns/params')).toThrow(InvalidParametersError);
     expect(() => parseGatewayParameters(data, 'ns/params')).toThrow(message);
@@ -34,5 +58,9 @@ describe('mergeParameters', () => {
       externalTrafficPolicy: 'Local',
       ipFamilyPolicy: 'SingleStack',
     });
+  });
+  it('keeps a false from a more specific layer: false is a value, not unset', () => {
+    expect(mergeParameters({ allocateLoadBalancerNodePorts: false }, { allocateLoadBalancerNodePorts: true }, {})).toEqual({ allocateLoadBalancerNodePorts: false });
+    expect(mergeParameters(undefined, { allocateLoadBalancerNodePorts: true }, {})).toEqual({ allocateLoadBalancerNodePorts: true });
   });
 });

@@ -9,10 +9,19 @@ export interface GatewayParameters {
   ipFamilies?: ('IPv4' | 'IPv6')[];
   loadBalancerClass?: string;
   externalTrafficPolicy?: 'Cluster' | 'Local';
+  /** Node ports for the Services; unset means the service-mapper default, false (kube-vip does not use them). */
+  allocateLoadBalancerNodePorts?: boolean;
 }
 
 /** The ConfigMap keys a parameters ConfigMap may hold. */
-export const PARAMETER_KEYS = ['serviceBehaviour', 'ipFamilyPolicy', 'ipFamilies', 'loadBalancerClass', 'externalTrafficPolicy'] as const;
+export const PARAMETER_KEYS = [
+  'serviceBehaviour',
+  'ipFamilyPolicy',
+  'ipFamilies',
+  'loadBalancerClass',
+  'externalTrafficPolicy',
+  'allocateLoadBalancerNodePorts',
+] as const;
 
 /** A parameters ConfigMap whose data cannot be used; the message names the ConfigMap, key and value. */
 export class InvalidParametersError extends Error {
@@ -62,6 +71,10 @@ export function parseGatewayParameters(data: Record<string, string> | undefined,
       case 'externalTrafficPolicy':
         if (oneOf(TRAFFIC_POLICIES, value)) params.externalTrafficPolicy = value;
         else problems.push(`externalTrafficPolicy "${rawValue}" must be Cluster or Local`);
+        break;
+      case 'allocateLoadBalancerNodePorts':
+        if (value === 'true' || value === 'false') params.allocateLoadBalancerNodePorts = value === 'true';
+        else problems.push(`allocateLoadBalancerNodePorts "${rawValue}" must be true or false`);
         break;
       default:
         problems.push(`unknown key "${rawKey}" (known: ${PARAMETER_KEYS.join(', ')})`);

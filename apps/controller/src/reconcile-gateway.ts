@@ -258,6 +258,7 @@ function servedListeners(
         ...(params.externalTrafficPolicy ? { externalTrafficPolicy: params.externalTrafficPolicy } : {}),
         ...(params.loadBalancerClass ? { loadBalancerClass: params.loadBalancerClass } : {}),
         ...(params.ipFamilyPolicy ? { ipFamilyPolicy: params.ipFamilyPolicy } : {}),
+        ...(params.allocateLoadBalancerNodePorts !== undefined ? { allocateLoadBalancerNodePorts: params.allocateLoadBalancerNodePorts } : {}),
         ...(gateway.spec.infrastructure?.labels ? { labels: gateway.spec.infrastructure.labels } : {}),
         ...(gateway.spec.infrastructure?.annotations ? { annotations: gateway.spec.infrastructure.annotations } : {}),
       },

@@ -80,6 +80,43 @@ describe('renderOffline', () => {
     expect(find<Gateway>(objects, 'Gateway', 'theirs')?.status).toBeUndefined();
   });
 
+  describe('parameter allocateLoadBalancerNodePorts', () => {
+    const configMap = (namespace: string, name: string, value: string): KubeObject =>
+      ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, name }, data: { allocateLoadBalancerNodePorts: value } }) as KubeObject;
+    const withRefs = (objects: KubeObject[], refs: { gatewayClass?: string; gateway?: string }) =>
+      objects.map((o) => {
+        const spec = (o as { spec?: Record<string, unknown> }).spec;
+        if (o.kind === 'GatewayClass' && refs.gatewayClass)
+          return { ...o, spec: { ...spec, parametersRef: { group: '', kind: 'ConfigMap', namespace: 'app', name: refs.gatewayClass } } } as KubeObject;
+        if (o.kind === 'Gateway' && refs.gateway)
+          return { ...o, spec: { ...spec, infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name: refs.gateway } } } } as KubeObject;
+        return o;
+      });
+    const rendered = async (objects: KubeObject[]) => {
+      const out = (await renderOffline(objects, { now })).objects;
+      const services = out.filter((o): o is Service => o.kind === 'Service' && o.metadata.labels?.['gateway.networking.k8s.io/gateway-name'] === 'gw');
+      return { gateway: find<Gateway>(out, 'Gateway', 'gw')!, nodePorts: services.map((s) => s.spec?.allocateLoadBalancerNodePorts) };
+    };
+
+    it('no node ports without parameters', async () => {
+      expect((await rendered(world())).nodePorts).toEqual([false]);
+    });
+
+    it('the class can turn node ports back on, and a Gateway\'s false wins over its class\'s true', async () => {
+      const classOn = withRefs(world([configMap('app', 'class-params', 'true')]), { gatewayClass: 'class-params' });
+      expect((await rendered(classOn)).nodePorts).toEqual([true]);
+      const gatewayOff = withRefs(world([configMap('app', 'class-params', 'true'), configMap('app', 'gw-params', 'false')]), { gatewayClass: 'class-params', gateway: 'gw-params' });
+      expect((await rendered(gatewayOff)).nodePorts).toEqual([false]);
+    });
+
+    it('a value that is not true or false makes the Gateway InvalidParameters, naming the value, and makes no Service', async () => {
+      const { gateway, nodePorts } = await rendered(withRefs(world([configMap('app', 'gw-params', 'yes')]), { gateway: 'gw-params' }));
+      expect(nodePorts).toEqual([]);
+      expect(condition(gateway, 'Accepted')).toMatchObject({ status: 'False', reason: 'InvalidParameters' });
+      expect((condition(gateway, 'Accepted') as { message?: string }).message).toMatch(/ConfigMap.*gw-params.*allocateLoadBalancerNodePorts "yes" must be true or false/);
+    });
+  });
+
   it('leaves the caller\'s objects untouched', async () => {
     const input = world();
     const before = structuredClone(input);
