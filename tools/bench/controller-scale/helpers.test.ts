@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bucketDiff, buckets, diff, histogramQuantile, MetricsFormatError, parseMetrics, sum, sumBy } from './prom.js';
 import { cpuSecondsFromStat, statusFieldMiB } from './procstat.js';
 import { imageNodeArgs } from './controller-process.js';
+import { strategyOf } from './run.mjs';
 import { buildWorkload, InvalidWorkloadError } from './workload.js';
 
 const SCRAPE = `# HELP rest_client_requests_total Number of HTTP requests
@@ -144,5 +145,13 @@ describe('imageNodeArgs', () => {
     const flags = imageNodeArgs();
     expect(flags.every((f) => f.startsWith('--'))).toBe(true);
     expect(flags).toContain('--optimize-for-size');
+  });
+});
+
+describe('strategyOf', () => {
+  it("names a run's Service strategy from its last --service-behaviour flag, else the controller's default", () => {
+    expect(strategyOf({ controllerArgs: [] })).toBe('auto');
+    expect(strategyOf({})).toBe('auto');
+    expect(strategyOf({ controllerArgs: ['--concurrency=8', '--service-behaviour=create', '--service-behaviour=update'] })).toBe('update');
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { lineChart } from './chart.mjs';
+import { strategyOf } from './run.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -25,12 +26,13 @@ const byMethod = (o) =>
     .map((k) => `${k} ${n0(o[k])}`)
     .join(', ') || 'none';
 
-/** Groups runs by variant, size and mode, in first-seen order. */
+/** Groups runs by variant, size, mode and Service strategy, in first-seen order. */
 function groups(runs) {
   const out = new Map();
   for (const r of runs) {
-    const key = `${r.variant}|${r.size.gateways}|${r.size.routes}|${r.mode}`;
-    if (!out.has(key)) out.set(key, { variant: r.variant, size: r.size, mode: r.mode, runs: [] });
+    const strategy = strategyOf(r);
+    const key = `${r.variant}|${r.size.gateways}|${r.size.routes}|${r.mode}|${strategy}`;
+    if (!out.has(key)) out.set(key, { variant: r.variant, size: r.size, mode: r.mode, strategy, runs: [] });
     out.get(key).runs.push(r);
   }
   return [...out.values()];
@@ -101,8 +103,10 @@ function apiServerBound(key, backlog, apiRates) {
  */
 export async function renderReport(result, ctx, { scaleLabel }) {
   const all = groups(result.runs).map(summary);
-  const live = all.filter((g) => g.mode === 'live').sort((a, b) => a.size.routes - b.size.routes);
-  const backlog = all.filter((g) => g.mode === 'backlog').sort((a, b) => a.size.routes - b.size.routes);
+  // The default strategy's runs make the chart and the targets; runs with another strategy get rows of their own.
+  const live = all.filter((g) => g.mode === 'live' && g.strategy === 'auto').sort((a, b) => a.size.routes - b.size.routes);
+  const backlog = all.filter((g) => g.mode === 'backlog' && g.strategy === 'auto').sort((a, b) => a.size.routes - b.size.routes);
+  const otherStrategies = all.filter((g) => g.strategy !== 'auto');
   const key = [...live].sort((a, b) => b.runs.length - a.runs.length || b.size.routes - a.size.routes)[0];
   const keyBacklog = backlog.find((g) => key && g.size.routes === key.size.routes) ?? backlog.at(-1);
   const idleRun = result.runs.find((r) => r.idle && r.idle.seconds > 0);
@@ -111,12 +115,12 @@ export async function renderReport(result, ctx, { scaleLabel }) {
 
   lines.push('## Controller on a real API server', '');
   lines.push(
-    `\`tools/bench/controller-scale/\` starts a local etcd + kube-apiserver (\`LocalControlPlane\`, Gateway API v1.6.1 standard CRDs), applies \`deploy/\`'s namespace, RBAC and GatewayClass, and runs the controller bundle (\`npm run build\`'s \`gateway-api-controller.js\`, started like the image: \`node ${(result.runs[0]?.nodeArgs ?? []).join(' ')}\`, \`NODE_ENV=production\`, ${result.runs[0]?.controllerArgs?.length ? `flags \`${result.runs[0].controllerArgs.join(' ')}\`` : 'default flags'}) as the ServiceAccount of \`deploy/01-rbac.yaml\`, with a client certificate, never as admin. An IPAM ConfigMap holds \`cidr-global: 10.128.0.0/12\`. The benchmark then creates, 32 requests in flight, per Gateway: one backend Service per route, the Gateway (⌈routes/Gateways⌉ listeners, alternately TCP and UDP), and its TCPRoutes/UDPRoutes (one per listener, \`sectionName\`), spread over 10 namespaces. **Converged** means every Gateway is \`Programmed=True\` for its current generation with the expected \`attachedRoutes\` on each listener, and every expected Service exists (one LoadBalancer Service per routed listener, strategy \`duplicate\`); it is followed with watches. *live*: the controller runs while the objects are created (time from the first create); *backlog*: the objects are created first with no controller (the API server's own create rate for them), then the controller starts (time from its start). ${scaleLabel}`,
+    `\`tools/bench/controller-scale/\` starts a local etcd + kube-apiserver (\`LocalControlPlane\`, Gateway API v1.6.1 standard CRDs), applies \`deploy/\`'s namespace, RBAC and GatewayClass, and runs the controller bundle (\`npm run build\`'s \`gateway-api-controller.js\`, started like the image: \`node ${(result.runs[0]?.nodeArgs ?? []).join(' ')}\`, \`NODE_ENV=production\`, ${result.runs[0]?.controllerArgs?.length ? `flags \`${result.runs[0].controllerArgs.join(' ')}\`` : 'default flags'}) as the ServiceAccount of \`deploy/01-rbac.yaml\`, with a client certificate, never as admin. An IPAM ConfigMap holds \`cidr-global: 10.128.0.0/12\`. The benchmark then creates, 32 requests in flight, per Gateway: one backend Service per route, the Gateway (⌈routes/Gateways⌉ listeners, alternately TCP and UDP), and its TCPRoutes/UDPRoutes (one per listener, \`sectionName\`), spread over 10 namespaces. **Converged** means every Gateway is \`Programmed=True\` for its current generation with the expected \`attachedRoutes\` on each listener, and every expected Service exists (one LoadBalancer Service per routed listener: the default strategy \`auto\`, which is \`duplicate\` for these one-backend routes; rows marked strategy \`update\` adopt each backend Service as the listener's Service instead of creating one); it is followed with watches. *live*: the controller runs while the objects are created (time from the first create); *backlog*: the objects are created first with no controller (the API server's own create rate for them), then the controller starts (time from its start). ${scaleLabel}`,
     '',
   );
   const extras = [
     ...(result.startedAt ? [['measured from (UTC)', `${result.startedAt}, commit ${result.commit} (load average then: ${result.loadAtStart.join(' / ')})`]] : []),
-    ['kube-apiserver / etcd', 'v1.36.3 / v3.6.16 (tools/envtest/versions.env), on /dev/shm, `--service-node-port-range` widened (below)'],
+    ['kube-apiserver / etcd', 'v1.36.3 / v3.6.16 (tools/envtest/versions.env), on /dev/shm, default `--service-node-port-range` (2,768 node ports; the controller's Services take none)'],
     ['controller bundle', `${result.runs[0]?.bundleMiB ?? '?'} MiB, built from the working tree by the suite`],
     ['load average (1 min) at the start of each run', all.map((g) => `${g.size.routes} ${g.mode}: ${g.loads}`).join('; ')],
   ];
@@ -166,9 +170,9 @@ export async function renderReport(result, ctx, { scaleLabel }) {
     '| Gateways | routes | mode | runs | converged in | routes/s | objects created/s | Gateway ready after its last object (p50 / p99) | controller requests | 409s | reconciles (gateway / class) | reconcile p50 / p90 / p99 | controller CPU | peak RSS | kube-apiserver CPU | etcd CPU |',
     '|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
   );
-  for (const g of [...live, ...backlog]) {
+  for (const g of [...live, ...backlog, ...otherStrategies]) {
     lines.push(
-      `| ${n0(g.size.gateways)} | ${n0(g.size.routes)} | ${g.mode}${g.variant === 'working tree' ? '' : ` (${g.variant})`} | ${g.runs.length} | ${sec(g.convergeMs)} | ${n0(g.routesPerSecond)} | ${g.mode === 'live' ? n0(g.createPerSecond) : `${n0(g.apiAlonePerSecond)} (alone)`} | ${g.mode === 'live' ? `${msf(g.readyP50)} / ${msf(g.readyP99)}` : 'n/a'} | ${byMethod(g.methods)} | ${n0(g.conflicts)} | ${n0(g.gatewayReconciles)} / ${n0(g.classReconciles)} | ${msf(g.recP50)} / ${msf(g.recP90)} / ${msf(g.recP99)} | ${n1(g.cpu)} s | ${n0(g.peakRss)} MiB | ${n1(g.apiCpu)} s | ${n1(g.etcdCpu)} s |`,
+      `| ${n0(g.size.gateways)} | ${n0(g.size.routes)} | ${g.mode}${g.strategy === 'auto' ? '' : `, strategy \`${g.strategy}\``}${g.variant === 'working tree' ? '' : ` (${g.variant})`} | ${g.runs.length} | ${sec(g.convergeMs)} | ${n0(g.routesPerSecond)} | ${g.mode === 'live' ? n0(g.createPerSecond) : `${n0(g.apiAlonePerSecond)} (alone)`} | ${g.mode === 'live' ? `${msf(g.readyP50)} / ${msf(g.readyP99)}` : 'n/a'} | ${byMethod(g.methods)} | ${n0(g.conflicts)} | ${n0(g.gatewayReconciles)} / ${n0(g.classReconciles)} | ${msf(g.recP50)} / ${msf(g.recP90)} / ${msf(g.recP99)} | ${n1(g.cpu)} s | ${n0(g.peakRss)} MiB | ${n1(g.apiCpu)} s | ${n1(g.etcdCpu)} s |`,
     );
   }
   lines.push('');
@@ -227,7 +231,7 @@ export async function renderReport(result, ctx, { scaleLabel }) {
     );
     for (const r of restarts) {
       lines.push(
-        `| ${n0(r.size.gateways)} | ${n0(r.size.routes)} | ${r.mode} | ${msf(r.restart.shutdownMs)} | ${msf(r.restart.readyMs)} | ${msf(r.restart.settledMs)} | ${n0(r.restart.reconciles.gateway ?? 0)} | ${r.restart.writes} | ${byMethod(r.restart.requestsByMethod)} | ${r.restart.moved} / ${n0(r.restart.addressesChecked)} | ${n1(r.restart.cpuSeconds)} s | ${n0(r.restart.peakRssMiB)} MiB |`,
+        `| ${n0(r.size.gateways)} | ${n0(r.size.routes)} | ${r.mode}${strategyOf(r) === 'auto' ? '' : `, strategy \`${strategyOf(r)}\``} | ${msf(r.restart.shutdownMs)} | ${msf(r.restart.readyMs)} | ${msf(r.restart.settledMs)} | ${n0(r.restart.reconciles.gateway ?? 0)} | ${r.restart.writes} | ${byMethod(r.restart.requestsByMethod)} | ${r.restart.moved} / ${n0(r.restart.addressesChecked)} | ${n1(r.restart.cpuSeconds)} s | ${n0(r.restart.peakRssMiB)} MiB |`,
       );
     }
     lines.push('');
