@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bucketDiff, buckets, diff, histogramQuantile, MetricsFormatError, parseMetrics, sum, sumBy } from './prom.js';
 import { cpuSecondsFromStat, statusFieldMiB } from './procstat.js';
 import { imageNodeArgs } from './controller-process.js';
-import { strategyOf } from './run.mjs';
+import { strategyOf } from './strategy.mjs';
 import { buildWorkload, InvalidWorkloadError } from './workload.js';
 
 const SCRAPE = `# HELP rest_client_requests_total Number of HTTP requests

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { lineChart } from './chart.mjs';
-import { strategyOf } from './run.mjs';
+import { strategyOf } from './strategy.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -120,7 +120,7 @@ export async function renderReport(result, ctx, { scaleLabel }) {
   );
   const extras = [
     ...(result.startedAt ? [['measured from (UTC)', `${result.startedAt}, commit ${result.commit} (load average then: ${result.loadAtStart.join(' / ')})`]] : []),
-    ['kube-apiserver / etcd', 'v1.36.3 / v3.6.16 (tools/envtest/versions.env), on /dev/shm, default `--service-node-port-range` (2,768 node ports; the controller's Services take none)'],
+    ['kube-apiserver / etcd', 'v1.36.3 / v3.6.16 (tools/envtest/versions.env), on /dev/shm, default `--service-node-port-range` (2,768 node ports; the controller\'s Services take none)'],
     ['controller bundle', `${result.runs[0]?.bundleMiB ?? '?'} MiB, built from the working tree by the suite`],
     ['load average (1 min) at the start of each run', all.map((g) => `${g.size.routes} ${g.mode}: ${g.loads}`).join('; ')],
   ];

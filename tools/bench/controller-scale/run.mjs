@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { strategyOf } from './strategy.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
@@ -198,12 +199,6 @@ export async function runPlan({ scenarios, apiRates, compareRev, rev, bundle, in
   } finally {
     for (const b of builds) b.cleanup();
   }
-}
-
-/** The Service strategy a run's controller used (its --service-behaviour flag, else the default, auto). */
-export function strategyOf(run) {
-  const flag = (run.controllerArgs ?? []).findLast((a) => a.startsWith('--service-behaviour='));
-  return flag ? flag.slice('--service-behaviour='.length) : 'auto';
 }
 
 const median = (xs) => {

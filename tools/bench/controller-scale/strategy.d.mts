@@ -1,0 +1,1 @@
+export function strategyOf(run: { controllerArgs?: readonly string[] }): string;
