@@ -79,7 +79,8 @@ function summary(g) {
  */
 function apiServerBound(key, backlog, apiRates) {
   const rates = apiRates?.rates ?? {};
-  const lbRate = rates['create Service (LoadBalancer, node ports)'];
+  // The kind of Service the controller creates: no node ports (older results only have the node-port rate).
+  const lbRate = rates['create Service (LoadBalancer, allocateLoadBalancerNodePorts: false)'] ?? rates['create Service (LoadBalancer, node ports)'];
   const statusRate = rates['update TCPRoute status'];
   if (!backlog?.apiAloneMs || !lbRate || !statusRate) return undefined;
   const routes = key.size.routes;
@@ -186,7 +187,7 @@ export async function renderReport(result, ctx, { scaleLabel }) {
     const a = result.apiRates;
     lines.push('### The API server alone', '');
     lines.push(
-      `\`api-rates.ts\`: a fresh control plane, ${n0(a.existing)} ClusterIP Services created first (Service creation slows down as Services accumulate), then ${n0(a.count)} writes of each kind, ${a.inFlight} in flight (the controller's default concurrency), no controller. Load average at its start: ${a.loadAtStart[0]}.`,
+      `\`api-rates.ts\`: a fresh control plane, ${n0(a.existing)} ClusterIP Services created first (Service creation slows down as Services accumulate), then ${n0(a.count)} writes of each kind in the order of the table, ${a.inFlight} in flight (the controller's default concurrency), no controller. Each kind of Service is created with the previous kinds' Services present too, so the later rows pay for more Services: the difference between the two LoadBalancer rows is that, not node ports. Load average at its start: ${a.loadAtStart[0]}.`,
       '',
       '| write | per second |',
       '|---|---:|',
@@ -197,7 +198,7 @@ export async function renderReport(result, ctx, { scaleLabel }) {
   if (bound) {
     lines.push('### The API server\'s limit for this workload', '');
     lines.push(
-      `A lower bound on the time, from the API server's own rates (no controller): creating the users' objects took ${sec(bound.userSeconds * 1000)} (backlog run, API server alone); the controller's writes at the rates of \`api-rates.ts\` take at least ${sec(bound.controllerSeconds * 1000)} (${n0(key.size.routes)} LoadBalancer Services at ${n0(bound.lbRate)}/s, ${n0(key.size.routes)} route status updates at ${n0(bound.statusRate)}/s, and ${n0(bound.gatewayWrites)} Gateway writes (finalizer, two status writes, Event) counted at the status rate). That is **${n0(bound.liveRoutesPerSecond)} routes/s** for the live run (measured: ${n0(key.routesPerSecond)}) and **${n0(bound.backlogRoutesPerSecond)} routes/s** for the controller's part alone (backlog, measured: ${keyBacklog ? n0(keyBacklog.routesPerSecond) : 'n/a'}). It is optimistic: \`api-rates.ts\` creates its LoadBalancer Services with ${n0(result.apiRates.existing)} Services present, the controller with up to ${n0(2 * key.size.routes)}, and Service creation slows down as Services accumulate.`,
+      `A lower bound on the time, from the API server's own rates (no controller): creating the users' objects took ${sec(bound.userSeconds * 1000)} (backlog run, API server alone); the controller's writes at the rates of \`api-rates.ts\` take at least ${sec(bound.controllerSeconds * 1000)} (${n0(key.size.routes)} LoadBalancer Services at ${n0(bound.lbRate)}/s, ${n0(key.size.routes)} route status updates at ${n0(bound.statusRate)}/s, and ${n0(bound.gatewayWrites)} Gateway writes (finalizer, two status writes, Event) counted at the status rate). That is **${n0(bound.liveRoutesPerSecond)} routes/s** for the live run (measured: ${n0(key.routesPerSecond)}) and **${n0(bound.backlogRoutesPerSecond)} routes/s** for the controller's part alone (backlog, measured: ${keyBacklog ? n0(keyBacklog.routesPerSecond) : 'n/a'}). It is optimistic where \`api-rates.ts\` had fewer Services present than the controller meets (up to ${n0(2 * key.size.routes)}), since Service creation slows down as Services accumulate.`,
       '',
     );
   }
