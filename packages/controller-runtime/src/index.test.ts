@@ -39,7 +39,7 @@ describe('public entry', () => {
     for (const name of [
       'MemoryCluster', 'KubeClient', 'Informer', 'Store', 'WorkQueue', 'Controller', 'Manager', 'LeaderElector', 'EventBroadcaster',
       'RuntimeMetrics', 'SharedInformerFactory', 'retryOnConflict', 'isTransient', 'TerminalError', 'NotFoundError', 'ConflictError',
-      'GoneError', 'TooManyRequestsError', 'generationChanged', 'setupSignalHandler', 'createLogger', 'formatMicroTime',
+      'GoneError', 'TooManyRequestsError', 'generationChanged', 'setupSignalHandler', 'createLogger', 'formatMicroTime', 'OwnWrites',
     ]) {
       expect(runtime).toHaveProperty(name);
     }

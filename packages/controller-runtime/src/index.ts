@@ -24,3 +24,4 @@ export * from './events.js';
 export * from './http-server.js';
 export * from './manager.js';
 export * from './retry.js';
+export * from './own-writes.js';
