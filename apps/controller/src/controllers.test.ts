@@ -1,8 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import type { Condition, Gateway, Service } from '@kube-vip-gw/gateway-model';
+import { describe, expect, it, vi } from 'vitest';
+import type { Condition, Gateway, KubeObject, Service } from '@kube-vip-gw/gateway-model';
 import { serviceAddresses } from './address-book.js';
-import { and } from '@kube-vip-gw/controller-runtime';
-import { addressReleased, gatewayClassUseChanged, slimConfigMap, waitsForAddress } from './controllers.js';
+import {
+  ConfigMap,
+  Gateway as GatewayResource,
+  GatewayClass,
+  Manager,
+  MemoryCluster,
+  Service as ServiceResource,
+  TCPRoute,
+  and,
+} from '@kube-vip-gw/controller-runtime';
+import { addressReleased, gatewayClassUseChanged, setupGatewayControllers, slimConfigMap, waitsForAddress } from './controllers.js';
 
 const programmed = (status: Condition['status'], reason: string): Condition => ({
   type: 'Programmed',
@@ -97,5 +106,56 @@ describe('slimConfigMap', () => {
       metadata: { namespace: 'kube-system', name: 'kubevip', resourceVersion: '7', labels: { a: 'b' }, annotations: { note: 'x' } },
       data: { 'cidr-global': '10.0.0.0/24' },
     });
+  });
+});
+
+describe('setupGatewayControllers: own writes', () => {
+  it('hands the Gateway reconciler one OwnWrites that the informers empty as they see its writes, deletions included', async () => {
+    const cluster = new MemoryCluster();
+    await cluster.create(GatewayClass, { metadata: { name: 'kube-vip' }, spec: { controllerName: 'kube-vip.io/controller' } });
+    await cluster.create(ConfigMap, { metadata: { namespace: 'kube-system', name: 'kubevip' }, data: { 'range-global': '10.0.0.10-10.0.0.12' } });
+    await cluster.create(ServiceResource, { metadata: { namespace: 'app', name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 7, targetPort: 7007 }] } });
+    await cluster.create(GatewayResource, { metadata: { namespace: 'app', name: 'gw' }, spec: { gatewayClassName: 'kube-vip', listeners: [{ name: 'echo', protocol: 'TCP', port: 7 }] } });
+    await cluster.create(TCPRoute, { metadata: { namespace: 'app', name: 'echo' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'echo', port: 7 }] }] } });
+
+    const manager = new Manager({ client: cluster });
+    const wired = await setupGatewayControllers(manager, {
+      controllerName: 'kube-vip.io/controller',
+      ipamConfigMap: { namespace: 'kube-system', name: 'kubevip' },
+      serviceBehaviour: 'update',
+      concurrency: 1,
+      events: { event: () => undefined },
+    });
+    // Counts the writes the reconciler records, to know that there were some.
+    let recorded = 0;
+    const record = wired.ownWrites.record.bind(wired.ownWrites);
+    wired.ownWrites.record = (...args) => (recorded++, record(...args));
+    const abort = new AbortController();
+    const running = manager.start(abort.signal);
+    try {
+      const routeParents = async () => ((await cluster.get<KubeObject>(TCPRoute, { namespace: 'app', name: 'echo' })).status as { parents?: unknown[] } | undefined)?.parents ?? [];
+      await vi.waitFor(async () => expect(await routeParents()).toHaveLength(1), { timeout: 5_000 });
+      expect(recorded).toBeGreaterThanOrEqual(3); // finalizer, status, route status
+      await vi.waitFor(() => expect(wired.ownWrites.size).toBe(0), { timeout: 5_000 });
+
+      // A route no Gateway reconcile looks at (no parents): only the informer's handler can see it move on.
+      const lonely = await cluster.create<KubeObject>(TCPRoute, { metadata: { namespace: 'app', name: 'lonely' }, spec: { rules: [] } });
+      const moved = await cluster.update<KubeObject>(TCPRoute, { ...lonely, metadata: { ...lonely.metadata, labels: { a: 'b' } } });
+      wired.ownWrites.record(TCPRoute, lonely, moved);
+      await cluster.update(TCPRoute, { ...moved, metadata: { ...moved.metadata, labels: { a: 'c' } } });
+      await vi.waitFor(() => expect(wired.ownWrites.size).toBe(0), { timeout: 5_000 });
+
+      // Deleting the Gateway: the reconciler releases it and removes its finalizer; that last write's only echo is the
+      // deletion, which must drop the entry as well.
+      const before = recorded;
+      await cluster.delete(GatewayResource, { namespace: 'app', name: 'gw' });
+      await vi.waitFor(async () => expect(await routeParents()).toHaveLength(0), { timeout: 5_000 });
+      await vi.waitFor(async () => expect((await cluster.list(GatewayResource)).items).toHaveLength(0), { timeout: 5_000 });
+      expect(recorded).toBeGreaterThan(before);
+      await vi.waitFor(() => expect(wired.ownWrites.size).toBe(0), { timeout: 5_000 });
+    } finally {
+      abort.abort();
+      await running;
+    }
   });
 });

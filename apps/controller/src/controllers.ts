@@ -35,6 +35,7 @@ import {
   labelsChanged,
   annotationsChanged,
   or,
+  OwnWrites,
   stripBulkyMetadata,
   type Client,
   type Controller,
@@ -64,6 +65,8 @@ export interface GatewayControllers {
   controllers: Controller[];
   view: CacheView;
   addresses: AddressBook;
+  /** The Gateway reconciler's writes its informers have not shown yet. */
+  ownWrites: OwnWrites;
   /** Route kinds whose CRD the cluster does not serve (reported by /readyz and at start). */
   missing: string[];
   /** The route resources in use (v1, or v1alpha2 on older installs). */
@@ -189,6 +192,18 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
     onDelete: (c) => isIpamConfigMap(c) && addresses.setConfigMap(undefined, `${ipamNs}/${ipamName}`),
   });
 
+  // The Gateway reconciler's writes to Gateways and routes until these informers show them; their handlers drop entries
+  // as soon as the new version (or a deletion) arrives, so the set holds only writes still in flight.
+  const ownWrites = new OwnWrites();
+  const followOwnWrites = (inf: typeof gateways, res: ResourceDescriptor) =>
+    inf.addEventHandler({
+      onUpdate: (_, o) => ownWrites.observe(res, o),
+      onDelete: (o) => ownWrites.forget(res, o.metadata),
+    });
+  followOwnWrites(gateways, GatewayResource);
+  if (tcpRoutes && tcp) followOwnWrites(tcpRoutes, tcp);
+  if (udpRoutes && udp) followOwnWrites(udpRoutes, udp);
+
   const gatewayMetrics = registerControllerMetrics(manager.metrics.registry, { addresses, view, controllerName: options.controllerName });
   const strategies = options.strategies ?? createStrategyRegistry();
   const routeResources = { ...(tcp ? { TCPRoute: tcp } : {}), ...(udp ? { UDPRoute: udp } : {}) };
@@ -200,7 +215,7 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
     concurrency: options.concurrency,
     // Our own status writes need no reconcile: only spec, metadata we act on, and deletion do.
     predicates: [or(generationChanged, labelsChanged, annotationsChanged, finalizersChanged, deletionStarted)],
-    reconcile: (req) =>
+    reconcile: (req, ctx) =>
       reconcileGateway(
         {
           controllerName: options.controllerName,
@@ -213,6 +228,8 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
           events,
           metrics: gatewayMetrics,
           now,
+          ownWrites,
+          logger: ctx.logger,
         },
         req.namespace ?? '',
         req.name,
@@ -247,5 +264,5 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   manager.addReadyzCheck('route-crds', () => {
     if (missing.length > 0) throw new Error(`the cluster serves no ${missing.join(' or ')} (install the Gateway API v1.6 CRDs); Gateways still get addresses`);
   });
-  return { controllers: [classController, gatewayController] as Controller[], view, addresses, missing, routeResources };
+  return { controllers: [classController, gatewayController] as Controller[], view, addresses, ownWrites, missing, routeResources };
 }

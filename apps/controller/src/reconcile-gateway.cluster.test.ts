@@ -11,11 +11,13 @@ import {
   GatewayClass,
   MemoryCluster,
   Namespace,
+  OwnWrites,
   ReferenceGrant,
   Service,
   Store,
   TCPRoute,
   UDPRoute,
+  createLogger,
   type Client,
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
@@ -26,11 +28,15 @@ import { reconcileGatewayClass } from './reconcile-gatewayclass.js';
 
 const now = () => new Date('2026-11-26T00:00:00Z');
 
-/** A view of the cluster as a cache would hold it; `stale` objects are left out (the cache has not seen them yet). */
-async function view(client: Client, stale: (o: KubeObject) => boolean = () => false): Promise<CacheView> {
+/**
+ * A view of the cluster as a cache would hold it; `stale` objects are left out (the cache has not seen them yet), and
+ * `older` copies stand in for the current ones (the cache has not seen their latest writes).
+ */
+async function view(client: Client, stale: (o: KubeObject) => boolean = () => false, older: readonly KubeObject[] = []): Promise<CacheView> {
+  const same = (a: KubeObject, b: KubeObject) => a.kind === b.kind && a.metadata.namespace === b.metadata.namespace && a.metadata.name === b.metadata.name;
   const load = async (key: keyof ViewStores, res: ResourceDescriptor) => {
     const store = new Store<KubeObject>(VIEW_INDEXERS[key] as Record<string, (o: KubeObject) => string[]>);
-    for (const item of (await client.list<KubeObject>(res)).items) if (!stale(item)) store.upsert(item);
+    for (const item of (await client.list<KubeObject>(res)).items) if (!stale(item)) store.upsert(older.find((o) => same(o, item)) ?? item);
     return store;
   };
   const stores = {
@@ -87,9 +93,16 @@ async function world(infrastructure?: Record<string, unknown>, strategy = 'dupli
   const log: string[] = [];
   const lists: string[] = [];
   const events: RecordedEvent[] = [];
-  /** One reconcile of app/gw, as a freshly started controller would run it (with a cache missing `stale` objects). */
-  const reconcile = async (stale?: (o: KubeObject) => boolean) => {
-    const v = await view(cluster, stale);
+  const debug: string[] = [];
+  // Shared by all reconciles, as the controller shares one; a current view shows every write, so it never waits.
+  const ownWrites = new OwnWrites();
+  const logger = createLogger({ level: 'debug', destination: { write: (line: string) => debug.push(line) } });
+  /**
+   * One reconcile of app/gw, as a running controller would run it with a fresh AddressBook (with a cache missing `stale`
+   * objects and holding `older` copies of others).
+   */
+  const reconcile = async (stale?: (o: KubeObject) => boolean, older?: readonly KubeObject[]) => {
+    const v = await view(cluster, stale, older);
     const addresses = new AddressBook();
     addresses.setConfigMap(v.configMap('kube-system', 'kubevip'));
     for (const gw of v.gateways()) addresses.observeGateway(gw);
@@ -105,12 +118,14 @@ async function world(infrastructure?: Record<string, unknown>, strategy = 'dupli
         defaults: { serviceBehaviour: strategy },
         events: { event: (_o, _type, reason, message) => events.push({ reason, message }) },
         now,
+        ownWrites,
+        logger,
       },
       'app',
       'gw',
     );
   };
-  return { cluster, log, lists, events, reconcile };
+  return { cluster, log, lists, events, debug, ownWrites, reconcile };
 }
 
 describe('reconcileGateway write order', () => {
@@ -221,5 +236,75 @@ describe('reconcileGateway address collisions', () => {
     await cluster.delete(Service, { namespace: 'other', name: 'web' });
     await reconcile();
     expect((await status()).status?.conditions?.map((c) => c.type)).not.toContain('kube-vip.io/AddressConflict');
+  });
+});
+
+describe('reconcileGateway and a cache behind its own writes', () => {
+  const second = { metadata: { namespace: 'app', name: 'second' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'echo', port: 7 }] }] } };
+  const get = (cluster: MemoryCluster, res: ResourceDescriptor, name: string) => cluster.get<KubeObject>(res, { namespace: 'app', name });
+
+  it('waits (no write, a short requeue) while the cache holds the Gateway or a route it last wrote on top of, then settles with no write', async () => {
+    const { cluster, log, debug, ownWrites, reconcile } = await world();
+    for (let round = 0; round < 3; round++) await reconcile();
+    await cluster.create(TCPRoute, second);
+    const gatewayBefore = await get(cluster, Gateway, 'gw');
+    const routeBefore = await get(cluster, TCPRoute, 'second');
+
+    let start = log.length;
+    expect(await reconcile()).toEqual({});
+    // A second route on the listener: the Gateway's attachedRoutes and the new route's status change.
+    expect(log.slice(start)).toEqual(['status Gateway address=true', 'status TCPRoute address=false']);
+
+    // Woken again (a Service event, say) before either status write reached the cache.
+    start = log.length;
+    const waiting = await reconcile(undefined, [gatewayBefore, routeBefore]);
+    expect(waiting.requeueAfterMs).toBeGreaterThan(0);
+    expect(waiting.requeueAfterMs).toBeLessThanOrEqual(100);
+    expect(log.slice(start)).toEqual([]);
+    expect(debug.some((l) => l.includes('Gateway app/gw') && l.includes('"level":20'))).toBe(true);
+
+    // The Gateway's status arrived, the route's not yet: writing the route's status now would be as stale.
+    const routeOnly = await reconcile(undefined, [routeBefore]);
+    expect(routeOnly.requeueAfterMs).toBeLessThanOrEqual(100);
+    expect(log.slice(start)).toEqual([]);
+    expect(debug.some((l) => l.includes('TCPRoute app/second'))).toBe(true);
+
+    // Caught up: nothing changed, so nothing is written, and nothing is left to wait for.
+    expect(await reconcile()).toEqual({});
+    expect(log.slice(start)).toEqual([]);
+    expect(ownWrites.size).toBe(0);
+  });
+
+  it('update: waits after its first reconcile (finalizer, status, adoption) when the adoption\'s Service event comes first', async () => {
+    const { cluster, log, reconcile } = await world(undefined, 'update');
+    const gatewayBefore = await get(cluster, Gateway, 'gw');
+    expect(await reconcile()).toEqual({});
+    expect(log).toContain('patch Service address=true');
+
+    // The cache has the adopted Service (its event woke the Gateway) and the route's status, but not the Gateway's
+    // finalizer or status: all three Gateway writes were on top of versions it has not shown yet.
+    expect(log.filter((l) => l.endsWith(' Gateway address=false') || l.startsWith('status Gateway'))).toHaveLength(3);
+    const start = log.length;
+    const waiting = await reconcile(undefined, [gatewayBefore]);
+    expect(waiting.requeueAfterMs).toBeLessThanOrEqual(100);
+    expect(log.slice(start)).toEqual([]);
+
+    // Caught up, it proceeds (its status now reflects the Service it sees), and then settles.
+    expect(await reconcile()).toEqual({});
+    const settled = log.length;
+    expect(await reconcile()).toEqual({});
+    expect(log.slice(settled)).toEqual([]);
+  });
+
+  it('does not wait for writes of others: a cache behind someone else\'s write still meets the 409 and the usual retry', async () => {
+    const { cluster, log, reconcile } = await world();
+    for (let round = 0; round < 3; round++) await reconcile();
+    const gatewayBefore = await get(cluster, Gateway, 'gw');
+    await cluster.update(Gateway, { ...gatewayBefore, metadata: { ...gatewayBefore.metadata, labels: { team: 'blue' } } });
+    await cluster.create(TCPRoute, second);
+
+    const start = log.length;
+    expect(await reconcile(undefined, [gatewayBefore])).toEqual({ requeueAfterMs: 500 });
+    expect(log.slice(start)).toEqual(['status Gateway address=true']);
   });
 });

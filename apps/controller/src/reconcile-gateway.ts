@@ -48,6 +48,8 @@ import {
   isNotFound,
   listAll,
   type Client,
+  type Logger,
+  type OwnWrites,
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
 import { isDeepStrictEqual as isDeepEqual } from 'node:util';
@@ -91,6 +93,12 @@ export interface GatewayReconcilerDeps {
   events: EventSink;
   metrics?: GatewayMetrics;
   now: () => Date;
+  /**
+   * The controller's writes to Gateways and routes its cache has not shown yet (one per controller, kept current by
+   * the informers). Without it (render, whose view is always current) nothing is waited for.
+   */
+  ownWrites?: OwnWrites;
+  logger?: Logger;
 }
 
 /** What a reconcile asks of its work queue. */
@@ -99,6 +107,9 @@ export interface ReconcileOutcome {
 }
 
 const STALE_CACHE_RETRY_MS = 500;
+// Our own write reaches the cache in one watch event (milliseconds), so waiting for it costs little; the entry's timeout
+// in OwnWrites bounds the wait when that event is lost.
+const OWN_WRITE_WAIT_MS = 100;
 
 function identity(gateway: Gateway): GatewayIdentity {
   return { namespace: gateway.metadata.namespace ?? '', name: gateway.metadata.name, uid: gateway.metadata.uid ?? '' };
@@ -111,8 +122,12 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   if (gateway === undefined) {
     // Gone: owned Services go with it (ownerReferences); what remains is our route status entries and its addresses.
     deps.addresses.forgetGateway(namespace, name);
+    if (behindOwnWrite(deps, undefined, namespace, name)) return { requeueAfterMs: OWN_WRITE_WAIT_MS };
     return clearRouteParents(deps, { metadata: { namespace, name }, spec: { gatewayClassName: '', listeners: [] } });
   }
+  // Woken (by a Service event, say) before the cache shows our last write: what we would compute from it is already
+  // out of date and would be written with a stale resourceVersion, a sure 409.
+  if (behindOwnWrite(deps, gateway, namespace, name)) return { requeueAfterMs: OWN_WRITE_WAIT_MS };
   const gatewayClass = view.gatewayClass(gateway.spec?.gatewayClassName ?? '');
   const ours = gatewayClass !== undefined && isOurGatewayClass(gatewayClass, deps.controllerName);
   if (!ours || gateway.metadata.deletionTimestamp !== undefined) return release(deps, gateway, ours);
@@ -141,7 +156,9 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     // crash-consistency test).
     if (!isEmptyPlan(plan) && !isDeepEqual(gateway.status?.addresses ?? [], first.status.addresses ?? [])) {
       try {
-        gateway = await deps.client.updateStatus<Gateway>(GatewayResource, { ...gateway, status: { ...(gateway.status ?? {}), addresses: first.status.addresses } });
+        const sent = { ...gateway, status: { ...(gateway.status ?? {}), addresses: first.status.addresses } };
+        gateway = await deps.client.updateStatus<Gateway>(GatewayResource, sent);
+        deps.ownWrites?.record(GatewayResource, sent, gateway);
       } catch (e) {
         if (isConflict(e) || isNotFound(e)) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
         throw e;
@@ -165,7 +182,9 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
 
   if (!isDeepEqual(status, gateway.status)) {
     try {
-      await deps.client.updateStatus(GatewayResource, { ...gateway, status });
+      const sent = { ...gateway, status };
+      const written = await deps.client.updateStatus(GatewayResource, sent);
+      deps.ownWrites?.record(GatewayResource, sent, written);
     } catch (e) {
       if (isConflict(e) || isNotFound(e)) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
       throw e;
@@ -319,13 +338,16 @@ async function ensureFinalizer(deps: GatewayReconcilerDeps, gateway: Gateway, pr
   const next = present ? [...finalizers, GATEWAY_CLEANUP_FINALIZER] : finalizers.filter((f) => f !== GATEWAY_CLEANUP_FINALIZER);
   try {
     // A JSON patch with a resourceVersion test: never drops a finalizer someone else added meanwhile.
-    return await deps.client.patch<Gateway>(GatewayResource, { namespace: gateway.metadata.namespace, name: gateway.metadata.name }, {
+    const patched = await deps.client.patch<Gateway>(GatewayResource, { namespace: gateway.metadata.namespace, name: gateway.metadata.name }, {
       type: 'json',
       patch: [
         { op: 'test', path: '/metadata/resourceVersion', value: gateway.metadata.resourceVersion ?? '' },
         { op: 'add', path: '/metadata/finalizers', value: next },
       ],
     });
+    // Written on top of the cached copy like a status write: a cache without it is just as stale.
+    deps.ownWrites?.record(GatewayResource, gateway, patched);
+    return patched;
   } catch (e) {
     if (isConflict(e) || isNotFound(e) || (e as { _tag?: string })._tag === 'InvalidError') return undefined;
     throw e;
@@ -384,11 +406,32 @@ async function clearRouteParents(deps: GatewayReconcilerDeps, gateway: Gateway):
 async function writeRouteParents(deps: GatewayReconcilerDeps, kind: L4RouteKind, route: L4Route, parents: RouteParentStatus[]): Promise<void> {
   const res = deps.routeResources[kind];
   try {
-    await deps.client.updateStatus(res, { ...route, apiVersion: `${res.group}/${res.version}`, kind, status: { ...(route.status ?? {}), parents } });
+    const sent = { ...route, apiVersion: `${res.group}/${res.version}`, kind, status: { ...(route.status ?? {}), parents } };
+    const written = await deps.client.updateStatus(res, sent);
+    deps.ownWrites?.record(res, sent, written);
   } catch (e) {
     // A newer route is in flight: its own event brings us back with fresh data.
     if (!isConflict(e) && !isNotFound(e)) throw e;
   }
+}
+
+/**
+ * True when the cache still holds a version of the Gateway, or of a route whose status it may write (the routes that
+ * name it), that one of our own writes was made on top of.
+ */
+function behindOwnWrite(deps: GatewayReconcilerDeps, gateway: Gateway | undefined, namespace: string, name: string): boolean {
+  const writes = deps.ownWrites;
+  if (writes === undefined) return false;
+  const behind = (res: ResourceDescriptor, o: KubeObject, what: string) => {
+    if (!writes.isBehind(res, o)) return false;
+    deps.logger?.debug({ object: `${what} ${o.metadata.namespace}/${o.metadata.name}`, resourceVersion: o.metadata.resourceVersion }, 'the cache has not seen our last write yet; waiting for it');
+    return true;
+  };
+  if (gateway !== undefined && behind(GatewayResource, gateway, Kind.Gateway)) return true;
+  for (const kind of [Kind.TCPRoute, Kind.UDPRoute] as const) {
+    for (const route of deps.view.routesForGateway(kind, namespace, name)) if (behind(deps.routeResources[kind], route, kind)) return true;
+  }
+  return false;
 }
 
 function announcementOf(services: readonly Service[]): AnnouncementOutcome {
