@@ -205,3 +205,28 @@ describe('loadKubeConfig', () => {
     await expect(c.list(ConfigMap)).rejects.toMatchObject({ _tag: 'ConfigError', message: expect.stringContaining('http://127.0.0.1:1') });
   });
 });
+
+describe('KubeClient response bodies', () => {
+  it('decodes a body whose multi-byte characters are split across chunks', async () => {
+    const http = await import('node:http');
+    const body = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns' }, data: { k: 'café ☃ 𝄞'.repeat(3) } }));
+    const splitAt = body.indexOf(Buffer.from('é')) + 1; // between the two bytes of é
+    const raw = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(body.subarray(0, splitAt));
+      setTimeout(() => res.end(body.subarray(splitAt)), 20);
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (raw.address() as { port: number }).port;
+      const yaml = `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
+      client = await KubeClient.create({ source: { kind: 'string', yaml } });
+      const got = await client.get<KubeObject & { data?: Record<string, string> }>(ConfigMap, { namespace: 'ns', name: 'a' });
+      expect(got.data?.k).toBe('café ☃ 𝄞'.repeat(3));
+    } finally {
+      await client?.close();
+      client = undefined;
+      await new Promise((resolve) => raw.close(resolve));
+    }
+  });
+});
