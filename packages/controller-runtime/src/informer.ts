@@ -52,13 +52,6 @@ export interface InformerOptions<T extends KubeObject> {
   random?: (() => number) | undefined;
 }
 
-/** Removes managedFields. */
-export function stripManagedFields<T extends KubeObject>(obj: T): T {
-  if (obj.metadata.managedFields === undefined) return obj;
-  const { managedFields: _m, ...metadata } = obj.metadata;
-  return { ...obj, metadata };
-}
-
 /** kubectl's copy of the whole applied manifest, kept on every object applied with client-side `kubectl apply`. */
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
