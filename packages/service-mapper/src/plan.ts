@@ -4,7 +4,7 @@
 // (our labels AND a controller owner reference to this Gateway) are ever deleted; a user's Service never is.
 import { jsonEqual } from './internal/json-equal.js';
 import { boundedLabelValue, type EndpointSlice, type KubeObject, type Service, type ServicePort } from '@kube-vip-gw/gateway-model';
-import { GATEWAY_NAME_LABEL, KUBE_VIP_WRITTEN_ANNOTATIONS, OWNED_METADATA_ANNOTATION, UPDATE_RECORD_ANNOTATION } from './constants.js';
+import { GATEWAY_NAME_LABEL, KUBE_VIP_WRITTEN_ANNOTATIONS, OWNED_METADATA_ANNOTATION, SERVICE_NAME_LABEL, UPDATE_RECORD_ANNOTATION } from './constants.js';
 import { InvalidUpdateRecordError } from './errors.js';
 import { isGenerated, isOwnedBy, readOwnedKeys } from './internal/owned.js';
 import { createMergePatch, isEmptyPatch, type JsonObject } from './merge-patch.js';
@@ -128,14 +128,21 @@ export function planChanges(desired: GatewayDesired, actual: ActualObjects): Cha
   }
 
   const wantedKeys = new Set([...desired.services, ...desired.endpointSlices].map((o) => `${o.kind}:${keyOf(o)}`));
+  const handOver = handOverCheck(desired, actual, actualServices, actualSlices);
+  // Services kept (with their slices) because a port they carry has not reached its new Service yet.
+  const held = new Set<string>();
+  for (const a of actual.services)
+    if (!wantedKeys.has(`Service:${keyOf(a)}`) && a.metadata.deletionTimestamp === undefined && isOwnedBy(a, gw) && !handOver(a)) held.add(keyOf(a));
   for (const [kind, list] of [['EndpointSlice', actual.endpointSlices], ['Service', actual.services]] as const) {
     for (const a of list) {
       if (wantedKeys.has(`${kind}:${keyOf(a)}`) || a.metadata.deletionTimestamp !== undefined) continue;
+      if (kind === 'Service' ? held.has(keyOf(a)) : held.has(`${a.metadata.namespace ?? ''}/${a.metadata.labels?.[SERVICE_NAME_LABEL]}`)) continue;
       if (isOwnedBy(a, gw)) plan.delete.push(refOf(kind, a));
     }
   }
   for (const a of actual.services) {
     if (adopted.has(keyOf(a))) continue;
+    if (!handOver(a)) continue; // given back once the Service that takes its port over carries it
     const record = readUpdateRecord(a);
     if (record === undefined) continue;
     if (record instanceof InvalidUpdateRecordError) {
@@ -157,7 +164,48 @@ export function planChanges(desired: GatewayDesired, actual: ActualObjects): Cha
  * objects it owns (garbage collection would too) and restore every user Service it adopted (nothing else would).
  */
 export function planRelease(gateway: GatewayIdentity, actual: ActualObjects): ChangePlan {
-  return planChanges({ gateway, services: [], endpointSlices: [], adoptions: [], listeners: [], problems: [] }, actual);
+  return planChanges({ gateway, services: [], endpointSlices: [], adoptions: [], listeners: [], problems: [], gatewayProblems: [] }, actual);
+}
+
+/**
+ * A check whether a Service we no longer want (ours to delete, or a user's to give back) may go now: true unless it
+ * carries a port (port and protocol) that a desired Service or adoption of this Gateway takes over, while the actual
+ * state does not yet show that Service carrying the port, with all its desired EndpointSlices in place. So an upgrade
+ * from per-listener Services to the Gateway Service, or any strategy change, takes two reconciles: the new Service
+ * first, the old one once the new one carries its ports. kube-vip keeps announcing the address while any Service has
+ * it, and kube-proxy keeps forwarding through the old Service meanwhile: no moment without a Service for the port.
+ */
+function handOverCheck(
+  desired: GatewayDesired,
+  actual: ActualObjects,
+  actualServices: ReadonlyMap<string, Service>,
+  actualSlices: ReadonlyMap<string, EndpointSlice>,
+): (old: Service) => boolean {
+  const portKey = (p: ServicePort) => `${p.protocol ?? 'TCP'}/${p.port}`;
+  // port -> the key of the desired Service (or adopted Service) that is to carry it
+  const home = new Map<string, string>();
+  for (const s of desired.services) for (const p of s.spec?.ports ?? []) home.set(portKey(p), keyOf(s));
+  for (const a of desired.adoptions) for (const p of a.ports) if (!home.has(portKey(p))) home.set(portKey(p), `${a.namespace}/${a.name}`);
+  if (home.size === 0 || actual.services.length === 0) return () => true;
+  const slicesWanted = new Map<string, string[]>();
+  for (const s of desired.endpointSlices) {
+    const key = `${s.metadata.namespace ?? ''}/${s.metadata.labels?.[SERVICE_NAME_LABEL]}`;
+    slicesWanted.set(key, [...(slicesWanted.get(key) ?? []), keyOf(s)]);
+  }
+  const carries = (key: string, port: string): boolean => {
+    const live = actualServices.get(key);
+    if (live === undefined || live.metadata.deletionTimestamp !== undefined || live.spec?.type !== 'LoadBalancer') return false;
+    if (!(live.spec?.ports ?? []).some((p) => portKey(p) === port)) return false;
+    return (slicesWanted.get(key) ?? []).every((k) => actualSlices.has(k));
+  };
+  return (old) => {
+    if (old.spec?.type !== 'LoadBalancer') return true;
+    for (const p of old.spec?.ports ?? []) {
+      const target = home.get(portKey(p));
+      if (target !== undefined && target !== keyOf(old) && !carries(target, portKey(p))) return false;
+    }
+    return true;
+  };
 }
 
 function pushPatch(plan: ChangePlan, kind: 'Service' | 'EndpointSlice', reason: ObjectPatch['reason'], a: Service | EndpointSlice, after: Service | EndpointSlice) {
