@@ -204,7 +204,7 @@ export function desiredForGateway(
       severity: 'Warning',
       reason: 'MultipleServicesForAddress',
       message:
-        `Gateway ${meta.namespace}/${meta.name}: address ${address} is on ${carriers.length} Services (${carriers.join(', ')}) because routes chose per-route strategies. ` +
+        `address ${address} is on ${carriers.length} Services (${carriers.join(', ')}) because routes chose per-route strategies. ` +
         'kube-vip elects each Service on its own (v1.0.0 takes the lease kubevip-<service> and does not read kube-vip.io/leaseName), so with svc_election=true ' +
         'they may be announced from different nodes and most connections fail; run kube-vip with svc_election=false (one lease for all Services) ' +
         'or a kube-vip that honours kube-vip.io/leaseName, or let the routes use the Gateway Service (strategy auto)',
