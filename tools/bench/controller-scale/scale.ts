@@ -74,7 +74,8 @@ const idleSeconds = intFlag('idle-seconds');
 const timeoutMs = intFlag('timeout-seconds') * 1000;
 // The controller's last --service-behaviour decides what it makes: auto (the default) or gateway gives one Service per
 // Gateway, any other strategy one per route.
-const strategy = ((flags['controller-arg'] ?? []) as string[]).findLast((a) => a.startsWith('--service-behaviour='))?.slice('--service-behaviour='.length) ?? 'auto';
+const strategy =
+  [...(flags['controller-arg'] ?? [])].reverse().find((a: string) => a.startsWith('--service-behaviour='))?.slice('--service-behaviour='.length) ?? 'auto';
 const workload = buildWorkload(
   { gateways: intFlag('gateways'), routes: intFlag('routes'), namespaces: Math.max(1, intFlag('namespaces')) },
   { perRouteServices: strategy !== 'auto' && strategy !== 'gateway' },
