@@ -14,3 +14,4 @@ export * from './backends.js';
 export * from './route-status.js';
 export * from './gateway.js';
 export * from './announcement.js';
+export * from './address-conflict.js';
