@@ -92,6 +92,9 @@ async function world(infrastructure?: Record<string, unknown>, strategy = 'dupli
   for (let round = 0; round < 2; round++) {
     await reconcileGatewayClass({ controllerName: 'kube-vip.io/controller', client: cluster, view: await view(cluster), bundleVersion: async () => 'v1.6.1', now }, 'kube-vip');
   }
+  let current = strategy;
+  /** Changes the controller's -service-behaviour flag for the next reconciles (an upgrade, say). */
+  const setStrategy = (next: string) => (current = next);
   const log: string[] = [];
   const lists: string[] = [];
   const events: RecordedEvent[] = [];
@@ -117,7 +120,7 @@ async function world(infrastructure?: Record<string, unknown>, strategy = 'dupli
         addresses,
         strategies: createStrategyRegistry(),
         routeResources: { TCPRoute, UDPRoute },
-        defaults: { serviceBehaviour: strategy },
+        defaults: { serviceBehaviour: current },
         events: { event: (_o, _type, reason, message) => events.push({ reason, message }) },
         now,
         ownWrites,
@@ -127,7 +130,7 @@ async function world(infrastructure?: Record<string, unknown>, strategy = 'dupli
       'gw',
     );
   };
-  return { cluster, log, lists, events, debug, ownWrites, reconcile };
+  return { cluster, log, lists, events, debug, ownWrites, reconcile, setStrategy };
 }
 
 describe('reconcileGateway write order', () => {
@@ -403,5 +406,101 @@ describe('reconcileGateway and a cache behind its own writes', () => {
     const start = log.length;
     expect(await reconcile(undefined, [gatewayBefore])).toEqual({ requeueAfterMs: 500 });
     expect(log.slice(start)).toEqual(['status Gateway address=true']);
+  });
+});
+
+describe('reconcileGateway and the Gateway Service (strategy auto, the default)', () => {
+  type Svc = KubeObject & { spec: { type?: string; selector?: object; ports: { name?: string; port: number; protocol?: string; targetPort?: unknown }[] } };
+  type Slice = KubeObject & { endpoints: { addresses: string[] }[]; ports: { name: string; port: number }[] };
+  const ours = async (cluster: MemoryCluster) =>
+    ((await cluster.list<KubeObject>(Service)).items as Svc[]).filter((s) => s.metadata.labels?.['app.kubernetes.io/managed-by'] === 'kube-vip-gateway-api');
+  const slicesOf = async (cluster: MemoryCluster, service: string) =>
+    ((await cluster.list<KubeObject>(EndpointSlice)).items as Slice[]).filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === service);
+  const listenerProgrammed = async (cluster: MemoryCluster, name: string) =>
+    ((await cluster.get(Gateway, { namespace: 'app', name: 'gw' })) as { status?: { listeners?: { name: string; conditions: { type: string; status: string }[] }[] } }).status?.listeners
+      ?.find((l) => l.name === name)
+      ?.conditions.find((c) => c.type === 'Programmed')?.status;
+  const echoSlice = (addresses: string[]) => ({
+    metadata: { namespace: 'app', name: 'echo-abc', labels: { 'kubernetes.io/service-name': 'echo' } },
+    addressType: 'IPv4',
+    endpoints: addresses.map((a) => ({ addresses: [a], conditions: { ready: true }, nodeName: 'node-a' })),
+    ports: [{ name: '', protocol: 'TCP', port: 7007 }],
+  });
+
+  it('puts a listener without routes on the Gateway Service at once (a port, no endpoints), Programmed', async () => {
+    const { cluster, reconcile } = await world(undefined, 'auto');
+    const gw = await cluster.get<KubeObject & { spec: { listeners: object[] } }>(Gateway, { namespace: 'app', name: 'gw' });
+    await cluster.update(Gateway, { ...gw, spec: { ...gw.spec, listeners: [...gw.spec.listeners, { name: 'spare', protocol: 'UDP', port: 9000 }] } });
+    for (let round = 0; round < 2; round++) await reconcile();
+    const services = await ours(cluster);
+    expect(services.map((s) => s.metadata.name)).toEqual(['kvgateway-gw']);
+    expect(services[0]!.spec.selector).toBeUndefined();
+    expect(services[0]!.spec.ports).toEqual([
+      { name: 'echo', protocol: 'TCP', port: 7, targetPort: 7 },
+      { name: 'spare', protocol: 'UDP', port: 9000, targetPort: 9000 },
+    ]);
+    expect(services[0]!.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('10.0.0.10');
+    expect(await slicesOf(cluster, 'kvgateway-gw')).toEqual([]); // the echo backend has no endpoints yet either
+    expect(await listenerProgrammed(cluster, 'spare')).toBe('True');
+    expect(await listenerProgrammed(cluster, 'echo')).toBe('True');
+  });
+
+  it('mirrors the backend\'s EndpointSlices and follows their changes', async () => {
+    const { cluster, log, reconcile } = await world(undefined, 'auto');
+    await cluster.create(EndpointSlice, echoSlice(['10.1.0.1']));
+    for (let round = 0; round < 2; round++) await reconcile();
+    const [first] = await slicesOf(cluster, 'kvgateway-gw');
+    expect(first?.ports).toEqual([{ name: 'echo', protocol: 'TCP', port: 7007 }]);
+    expect(first?.endpoints.map((e) => e.addresses[0])).toEqual(['10.1.0.1']);
+
+    const backend = await cluster.get<KubeObject>(EndpointSlice, { namespace: 'app', name: 'echo-abc' });
+    await cluster.update(EndpointSlice, { ...backend, ...echoSlice(['10.1.0.1', '10.1.0.2']), metadata: backend.metadata });
+    const before = log.length;
+    await reconcile();
+    expect(log.slice(before)).toEqual(['patch EndpointSlice address=false']);
+    expect((await slicesOf(cluster, 'kvgateway-gw'))[0]?.endpoints.map((e) => e.addresses[0])).toEqual(['10.1.0.1', '10.1.0.2']);
+  });
+
+  it('upgrades a Gateway with per-listener Services without a moment without a Service: the Gateway Service first, the old Service on the next reconcile, then idle', async () => {
+    const { cluster, log, reconcile, setStrategy } = await world(undefined, 'endpoints');
+    await cluster.create(EndpointSlice, echoSlice(['10.1.0.1']));
+    for (let round = 0; round < 2; round++) await reconcile();
+    expect((await ours(cluster)).map((s) => s.metadata.name)).toEqual(['kvgw-gw-echo']);
+    expect(await slicesOf(cluster, 'kvgw-gw-echo')).toHaveLength(1);
+
+    setStrategy('auto'); // the new controller version's default
+    let start = log.length;
+    await reconcile();
+    expect(log.slice(start).filter((l) => !l.startsWith('status'))).toEqual(['create Service address=true', 'create EndpointSlice address=false']);
+    expect((await ours(cluster)).map((s) => s.metadata.name).sort()).toEqual(['kvgateway-gw', 'kvgw-gw-echo']);
+    expect(await slicesOf(cluster, 'kvgw-gw-echo')).toHaveLength(1); // still forwarding meanwhile
+
+    start = log.length;
+    await reconcile();
+    expect(log.slice(start).filter((l) => !l.startsWith('status')).sort()).toEqual(['delete EndpointSlice', 'delete Service']);
+    expect((await ours(cluster)).map((s) => s.metadata.name)).toEqual(['kvgateway-gw']);
+    expect(await listenerProgrammed(cluster, 'echo')).toBe('True');
+
+    start = log.length;
+    await reconcile();
+    expect(log.slice(start)).toEqual([]);
+  });
+
+  it('warns, naming the Services and what kube-vip needs, when a per-route strategy puts the address on a second Service', async () => {
+    const { cluster, events, reconcile } = await world(undefined, 'auto');
+    const gw = await cluster.get<KubeObject & { spec: { listeners: object[] } }>(Gateway, { namespace: 'app', name: 'gw' });
+    await cluster.update(Gateway, { ...gw, spec: { ...gw.spec, listeners: [...gw.spec.listeners, { name: 'legacy', protocol: 'TCP', port: 8 }] } });
+    // The echo route names no sectionName, so it would win the new listener too (oldest first): pin it to its own.
+    const echo = await cluster.get<KubeObject & { spec: object }>(TCPRoute, { namespace: 'app', name: 'echo' });
+    await cluster.update(TCPRoute, { ...echo, spec: { ...echo.spec, parentRefs: [{ name: 'gw', sectionName: 'echo' }] } });
+    await cluster.create(TCPRoute, {
+      metadata: { namespace: 'app', name: 'legacy', annotations: { 'kube-vip.io/service-behaviour': 'duplicate' } },
+      spec: { parentRefs: [{ name: 'gw', sectionName: 'legacy' }], rules: [{ backendRefs: [{ name: 'echo', port: 7 }] }] },
+    });
+    for (let round = 0; round < 2; round++) await reconcile();
+    expect((await ours(cluster)).map((s) => s.metadata.name).sort()).toEqual(['kvgateway-gw', 'kvgw-gw-legacy']);
+    const warning = events.find((e) => e.reason === 'MultipleServicesForAddress');
+    expect(warning?.message).toContain('app/kvgateway-gw, app/kvgw-gw-legacy');
+    expect(warning?.message).toContain('svc_election=false');
   });
 });

@@ -192,8 +192,10 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     // Warnings of the mapping (an infrastructure label the controller must own, externalTrafficPolicy Local, ...) do
     // not stop a listener, so no condition carries them: an Event is their only report (errors go to the listener).
     for (const p of desired.problems) {
-      if (p.severity === 'Warning') deps.events.event(gateway, 'Warning', p.reason, `listener ${p.listener} (${p.route.kind} ${p.route.namespace}/${p.route.name}): ${p.message}`);
+      const route = p.route ? ` (${p.route.kind} ${p.route.namespace}/${p.route.name})` : '';
+      if (p.severity === 'Warning') deps.events.event(gateway, 'Warning', p.reason, `listener ${p.listener}${route}: ${p.message}`);
     }
+    for (const p of desired.gatewayProblems) deps.events.event(gateway, 'Warning', p.reason, p.message);
   }
 
   const announced = decision.outcome.kind === 'assigned' || decision.outcome.kind === 'conflicted' ? decision.outcome.addresses : [];
@@ -367,22 +369,31 @@ function servedListeners(
   strategy: { gateway?: string | undefined; gatewayClass?: string | undefined; flag?: string | undefined },
 ): ServedListener[] {
   const served: ServedListener[] = [];
+  // Listeners that can take routes but have none are served too: the Gateway Service gives them a port without
+  // endpoints (connections refused, as the specification asks), and the address is on a Service from the start, where
+  // kube-vip-cloud-provider sees it.
+  const routable = new Set((evaluation.status.listeners ?? []).filter((l) => l.supportedKinds.length > 0).map((l) => l.name));
   for (const l of evaluation.listeners) {
-    if (!l.served || (l.protocol !== 'TCP' && l.protocol !== 'UDP')) continue;
-    const route = l.served.route;
+    if (l.protocol !== 'TCP' && l.protocol !== 'UDP') continue;
+    if (!l.served && !(l.accepted && evaluation.accepted && routable.has(l.name))) continue;
+    const route = l.served?.route;
     served.push({
       gateway,
       gatewayClassName: gatewayClass.metadata.name,
       addresses: evaluation.addresses,
       listener: { name: l.name, port: l.port, protocol: l.protocol },
-      route: {
-        kind: l.served.kind,
-        namespace: route.metadata.namespace ?? '',
-        name: route.metadata.name,
-        ...(route.metadata.labels ? { labels: route.metadata.labels } : {}),
-        ...(route.metadata.annotations ? { annotations: route.metadata.annotations } : {}),
-      },
-      backends: l.served.backends.map((b) => ({
+      ...(l.served && route
+        ? {
+            route: {
+              kind: l.served.kind,
+              namespace: route.metadata.namespace ?? '',
+              name: route.metadata.name,
+              ...(route.metadata.labels ? { labels: route.metadata.labels } : {}),
+              ...(route.metadata.annotations ? { annotations: route.metadata.annotations } : {}),
+            },
+          }
+        : {}),
+      backends: (l.served?.backends ?? []).map((b) => ({
         name: b.ref.name,
         namespace: b.ref.namespace,
         port: b.port.port,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Gateway, KubeObject, L4Route, Service } from '@kube-vip-gw/gateway-model';
+import type { EndpointSlice, Gateway, KubeObject, L4Route, Service } from '@kube-vip-gw/gateway-model';
 import { RenderInputError, renderOffline } from './render.js';
 
 const now = new Date('2026-11-26T00:00:00Z');
@@ -9,6 +9,14 @@ function world(extra: KubeObject[] = []): KubeObject[] {
     { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'kube-vip' }, spec: { controllerName: 'kube-vip.io/controller' } },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubevip', namespace: 'kube-system' }, data: { 'range-global': '10.0.0.10-10.0.0.12' } },
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo', namespace: 'app' }, spec: { selector: { app: 'echo' }, ports: [{ name: 'echo', port: 7, targetPort: 7007 }] } },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'echo-x1', namespace: 'app', labels: { 'kubernetes.io/service-name': 'echo' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.1.0.5'], conditions: { ready: true }, nodeName: 'node-a' }],
+      ports: [{ name: 'echo', protocol: 'TCP', port: 7007 }],
+    } as KubeObject,
     {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
@@ -42,8 +50,13 @@ describe('renderOffline', () => {
     expect(route.status?.parents?.[0]).toMatchObject({ controllerName: 'kube-vip.io/controller', parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' } });
     const services = objects.filter((o): o is Service => o.kind === 'Service' && o.metadata.labels?.['gateway.networking.k8s.io/gateway-name'] === 'gw');
     expect(services).toHaveLength(1);
-    expect(services[0]!.spec).toMatchObject({ type: 'LoadBalancer', selector: { app: 'echo' }, ports: [{ port: 7, targetPort: 7007, protocol: 'TCP' }] });
+    // The Gateway Service: selector-less, its endpoints are the backend's, mirrored with the resolved target port.
+    expect(services[0]!.metadata.name).toBe('kvgateway-gw');
+    expect(services[0]!.spec).toMatchObject({ type: 'LoadBalancer', ports: [{ name: 'echo', port: 7, targetPort: 7, protocol: 'TCP' }] });
+    expect(services[0]!.spec?.selector).toBeUndefined();
     expect(services[0]!.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('10.0.0.10');
+    const slices = objects.filter((o): o is EndpointSlice => o.kind === 'EndpointSlice' && o.metadata.labels?.['kubernetes.io/service-name'] === 'kvgateway-gw');
+    expect(slices.map((s) => [s.ports, s.endpoints.map((e) => e.addresses[0])])).toEqual([[[{ name: 'echo', protocol: 'TCP', port: 7007 }], ['10.1.0.5']]]);
     expect(find(objects, 'GatewayClass', 'kube-vip')?.metadata.finalizers).toContain('gateway-exists-finalizer.gateway.networking.k8s.io');
   });
 

@@ -8,12 +8,13 @@ export { applyMergePatch, createMergePatch, isEmptyPatch, type JsonObject, type 
 export { parseServiceSelector, routeSelector, type ServiceSelector } from './selector.js';
 export { isProblem, listenerPortName, type ServiceOptions, type ServiceStrategy, type StrategyContext } from './strategy.js';
 export { AUTO_STRATEGY, BUILT_IN_STRATEGIES, createStrategyRegistry, StrategyRegistry } from './registry.js';
-export { automaticStrategy, resolveStrategyName, type StrategyChoice, type StrategySource } from './resolve.js';
+export { resolveStrategyName, type StrategyChoice, type StrategySource } from './resolve.js';
 export { createStrategy } from './strategies/create.js';
 export { duplicateStrategy } from './strategies/duplicate.js';
 export { ENDPOINTS_PER_SLICE, endpointsStrategy } from './strategies/endpoints.js';
 export { updateStrategy } from './strategies/update.js';
 export { desiredForGateway, mapListener } from './mapper.js';
+export { GATEWAY_SERVICE_STRATEGY } from './gateway-service.js';
 export {
   isEmptyPlan,
   planChanges,
@@ -36,4 +37,4 @@ export {
   type RecordedSpecField,
   type UpdateRecord,
 } from './update-record.js';
-export { leaseName, listenerServiceName } from './internal/envelope.js';
+export { gatewayServiceName, leaseName, listenerServiceName, servicePortNames } from './internal/envelope.js';

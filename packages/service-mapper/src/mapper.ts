@@ -15,13 +15,15 @@ import { jsonClone } from './internal/json-equal.js';
 import { stampOwnedKeys } from './internal/owned.js';
 import { isDns1035Label, isDns1123Label, isPortNumber, validateEndpointSlice, validateService } from './internal/validation.js';
 import { createStrategyRegistry, type StrategyRegistry } from './registry.js';
-import { automaticStrategy, resolveStrategyName } from './resolve.js';
+import { GATEWAY_SERVICE_STRATEGY, mapGatewayService, type Finisher } from './gateway-service.js';
+import { resolveStrategyName, type StrategyChoice } from './resolve.js';
 import { createStrategyContext } from './strategy.js';
 import type {
   GatewayDesired,
   ListenerDesired,
   ListenerProblem,
   MappingProblem,
+  RoutedListener,
   ServedListener,
   ServiceAdoption,
   StrategyResult,
@@ -33,25 +35,49 @@ const FORBIDDEN_ANNOTATIONS = [...KUBE_VIP_WRITTEN_ANNOTATIONS, UPDATE_RECORD_AN
 let defaultRegistry: StrategyRegistry | undefined;
 
 /**
- * The desired objects for one listener. Any Error problem (unknown strategy, a route the strategy cannot express,
- * invalid input or strategy output) yields no objects at all for the listener, never part of them.
+ * The desired objects for one listener. A route that resolves to a per-route strategy gets that strategy's objects; one
+ * that resolves to the Gateway Service (`auto`, the default) gets a Gateway Service carrying only this listener's port
+ * (desiredForGateway puts every such listener on one). Any Error problem (unknown strategy, a route the strategy cannot
+ * express, invalid input or strategy output) yields no objects at all for the listener, never part of them.
  */
 export function mapListener(input: ServedListener, registry: StrategyRegistry = (defaultRegistry ??= createStrategyRegistry())): ListenerDesired {
-  const result: ListenerDesired = {
-    listener: String(input?.listener?.name),
-    route: input?.route,
-    services: [],
-    endpointSlices: [],
-    adoptions: [],
-    problems: [],
-  };
+  const choice = chooseRealisation(input, registry);
+  if (choice.kind === 'gateway') return mapGatewayService([input], finisher).listeners[0]!;
+  if (choice.kind === 'none') return emptyDesired(input, choice.strategy);
+  return choice.desired;
+}
+
+type Realisation =
+  | { kind: 'gateway' }
+  | { kind: 'none'; strategy: string }
+  | { kind: 'route'; desired: ListenerDesired };
+
+function emptyDesired(input: ServedListener, strategy?: string): ListenerDesired {
+  const result: ListenerDesired = { listener: String(input?.listener?.name), services: [], endpointSlices: [], adoptions: [], problems: [] };
+  if (input?.route !== undefined) result.route = input.route;
+  if (strategy !== undefined) result.strategy = strategy;
+  return result;
+}
+
+/**
+ * How a listener is realised: on the Gateway Service, by a per-route strategy, or (a listener without a route whose
+ * Gateway, class or flag names a per-route strategy) not at all, as those strategies need a route.
+ */
+function chooseRealisation(input: ServedListener, registry: StrategyRegistry): Realisation {
   const routeProblems = checkRoute(input);
-  if (routeProblems.length > 0) return { ...result, problems: routeProblems };
+  if (routeProblems.length > 0) return { kind: 'route', desired: { ...emptyDesired(input), problems: routeProblems } };
+  const choice = resolveStrategyName(input.route ?? {}, input.parameters?.strategy, () => GATEWAY_SERVICE_STRATEGY);
+  if (choice.name === GATEWAY_SERVICE_STRATEGY) return { kind: 'gateway' };
+  if (input.route === undefined) return { kind: 'none', strategy: choice.name };
+  return { kind: 'route', desired: mapRoutedListener(input as RoutedListener, choice, registry) };
+}
+
+function mapRoutedListener(input: RoutedListener, choice: StrategyChoice, registry: StrategyRegistry): ListenerDesired {
+  const result = emptyDesired(input);
   const env = buildEnvelope(input);
   if (Array.isArray(env)) return { ...result, problems: env };
   result.problems.push(...env.problems);
 
-  const choice = resolveStrategyName(input.route, input.parameters?.strategy, () => automaticStrategy(env.gateway.namespace, input.backends ?? []));
   const strategy = registry.lookup(choice.name, choice.source);
   if (strategy instanceof UnknownStrategyError) {
     result.problems.push({ severity: 'Error', reason: 'UnknownStrategy', message: strategy.message });
@@ -95,9 +121,11 @@ export function mapListener(input: ServedListener, registry: StrategyRegistry = 
 }
 
 /**
- * The desired objects for all served listeners of one Gateway, in listener order. A listener whose objects collide
- * with an earlier listener's (same Service or EndpointSlice name, or an incompatible adoption of one Service) is
- * reported and dropped whole.
+ * The desired objects for all listeners of one Gateway, in listener order: the Gateway Service carrying every listener
+ * realised by it (routes or not), plus the objects of listeners whose route chose a per-route strategy. A listener whose
+ * objects collide with an earlier listener's (same Service or EndpointSlice name, or an incompatible adoption of one
+ * Service) is reported and dropped whole. When the address ends up on more than one Service, a
+ * `MultipleServicesForAddress` warning says what that needs from kube-vip.
  */
 export function desiredForGateway(
   gateway: Gateway,
@@ -112,39 +140,75 @@ export function desiredForGateway(
     adoptions: [],
     listeners: [],
     problems: [],
+    gatewayProblems: [],
   };
-  const adoptionIndex = new Map<string, ServiceAdoption>();
-  for (const input of listeners) {
-    let mapped: ListenerDesired;
+  const realisations: { input: ServedListener; choice: Realisation }[] = listeners.map((input) => {
     if (input.gateway?.metadata?.uid !== meta.uid || input.gateway?.metadata?.name !== meta.name)
-      mapped = {
-        listener: String(input.listener?.name),
-        route: input.route,
-        services: [],
-        endpointSlices: [],
-        adoptions: [],
-        problems: [{ severity: 'Error', reason: 'InvalidInput', message: `listener ${input.listener?.name} belongs to another Gateway than ${meta.namespace}/${meta.name}` }],
+      return {
+        input,
+        choice: {
+          kind: 'route',
+          desired: {
+            ...emptyDesired(input),
+            problems: [{ severity: 'Error', reason: 'InvalidInput', message: `listener ${input.listener?.name} belongs to another Gateway than ${meta.namespace}/${meta.name}` }],
+          },
+        },
       };
-    else mapped = mapListener(input, registry);
-    const conflict = conflicts(mapped, desired, adoptionIndex);
-    if (conflict !== undefined) mapped = { ...mapped, services: [], endpointSlices: [], adoptions: [], problems: [...mapped.problems, conflict] };
-    desired.listeners.push(mapped);
-    desired.services.push(...mapped.services);
-    desired.endpointSlices.push(...mapped.endpointSlices);
-    for (const a of mapped.adoptions) {
-      const key = `${a.namespace}/${a.name}`;
-      const merged = adoptionIndex.get(key);
-      if (merged === undefined) {
-        const copy = structuredClone(a);
-        adoptionIndex.set(key, copy);
-        desired.adoptions.push(copy);
-      } else {
-        for (const p of a.ports) if (!merged.ports.some((q) => q.port === p.port && q.protocol === p.protocol)) merged.ports.push({ ...p });
+    return { input, choice: chooseRealisation(input, registry) };
+  });
+  const onGatewayService = realisations.filter((r) => r.choice.kind === 'gateway').map((r) => r.input);
+  const gatewayService = mapGatewayService(onGatewayService, finisher);
+  desired.gatewayProblems.push(...gatewayService.problems);
+  const byInput = new Map(onGatewayService.map((input, i) => [input, gatewayService.listeners[i]!]));
+  if (gatewayService.service !== undefined) desired.services.push(gatewayService.service);
+
+  const adoptionIndex = new Map<string, ServiceAdoption>();
+  for (const { input, choice } of realisations) {
+    let mapped: ListenerDesired;
+    if (choice.kind === 'gateway') {
+      mapped = byInput.get(input)!;
+      desired.endpointSlices.push(...mapped.endpointSlices);
+    } else {
+      mapped = choice.kind === 'none' ? emptyDesired(input, choice.strategy) : choice.desired;
+      const conflict = conflicts(mapped, desired, adoptionIndex);
+      if (conflict !== undefined) mapped = { ...mapped, services: [], endpointSlices: [], adoptions: [], problems: [...mapped.problems, conflict] };
+      desired.services.push(...mapped.services);
+      desired.endpointSlices.push(...mapped.endpointSlices);
+      for (const a of mapped.adoptions) {
+        const key = `${a.namespace}/${a.name}`;
+        const merged = adoptionIndex.get(key);
+        if (merged === undefined) {
+          const copy = structuredClone(a);
+          adoptionIndex.set(key, copy);
+          desired.adoptions.push(copy);
+        } else {
+          for (const p of a.ports) if (!merged.ports.some((q) => q.port === p.port && q.protocol === p.protocol)) merged.ports.push({ ...p });
+        }
       }
     }
-    const route = mapped.route ?? { kind: 'TCPRoute', namespace: '', name: '' };
-    for (const p of mapped.problems)
-      desired.problems.push({ ...p, listener: mapped.listener, route: { kind: route.kind, namespace: route.namespace, name: route.name } } satisfies ListenerProblem);
+    desired.listeners.push(mapped);
+    const route = mapped.route;
+    for (const p of mapped.problems) {
+      const problem: ListenerProblem = { ...p, listener: mapped.listener };
+      if (route !== undefined) problem.route = { kind: route.kind, namespace: route.namespace, name: route.name };
+      desired.problems.push(problem);
+    }
+  }
+  const carriers = [
+    ...desired.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`),
+    ...desired.adoptions.map((a) => `${a.namespace}/${a.name}`),
+  ];
+  if (carriers.length > 1) {
+    const address = String(listeners.find((l) => Array.isArray(l.addresses))?.addresses.join(', '));
+    desired.gatewayProblems.push({
+      severity: 'Warning',
+      reason: 'MultipleServicesForAddress',
+      message:
+        `address ${address} is on ${carriers.length} Services (${carriers.join(', ')}) because routes chose per-route strategies. ` +
+        'kube-vip elects each Service on its own (v1.0.0 takes the lease kubevip-<service> and does not read kube-vip.io/leaseName), so with svc_election=true ' +
+        'they may be announced from different nodes and most connections fail; run kube-vip with svc_election=false (one lease for all Services) ' +
+        'or a kube-vip that honours kube-vip.io/leaseName, or let the routes use the Gateway Service (strategy auto)',
+    });
   }
   return desired;
 }
@@ -182,7 +246,8 @@ function conflicts(mapped: ListenerDesired, soFar: GatewayDesired, adoptions: Ma
 function checkRoute(input: ServedListener): MappingProblem[] {
   const r = input?.route;
   const bad = (message: string): MappingProblem[] => [{ severity: 'Error', reason: 'InvalidInput', message }];
-  if (r === undefined || r === null) return bad('listener has no route');
+  if (r === undefined) return [];
+  if (r === null) return bad('listener route is null');
   if (r.kind !== 'TCPRoute' && r.kind !== 'UDPRoute') return bad(`route kind ${JSON.stringify(r.kind)} is not TCPRoute or UDPRoute`);
   if (typeof r.name !== 'string' || r.name === '' || typeof r.namespace !== 'string' || !isDns1123Label(r.namespace))
     return bad(`${r.kind} ${JSON.stringify(r.namespace)}/${JSON.stringify(r.name)}: namespace and name are required`);
@@ -195,6 +260,8 @@ function checkRoute(input: ServedListener): MappingProblem[] {
       return bad(`${r.kind} ${r.namespace}/${r.name}: backend ${JSON.stringify(b.namespace)}/${JSON.stringify(b.name)} port ${JSON.stringify(b.port)} is invalid`);
   return [];
 }
+
+const finisher: Finisher = { service: finishService, slice: finishSlice };
 
 function invalidOutput(strategy: string, detail: string): MappingProblem {
   return { severity: 'Error', reason: 'InvalidStrategyOutput', message: `strategy ${strategy} returned invalid objects: ${detail}` };

@@ -4,7 +4,7 @@
 // (our labels AND a controller owner reference to this Gateway) are ever deleted; a user's Service never is.
 import { jsonEqual } from './internal/json-equal.js';
 import { boundedLabelValue, type EndpointSlice, type KubeObject, type Service, type ServicePort } from '@kube-vip-gw/gateway-model';
-import { GATEWAY_NAME_LABEL, KUBE_VIP_WRITTEN_ANNOTATIONS, OWNED_METADATA_ANNOTATION, UPDATE_RECORD_ANNOTATION } from './constants.js';
+import { GATEWAY_NAME_LABEL, KUBE_VIP_WRITTEN_ANNOTATIONS, OWNED_METADATA_ANNOTATION, SERVICE_NAME_LABEL, UPDATE_RECORD_ANNOTATION } from './constants.js';
 import { InvalidUpdateRecordError } from './errors.js';
 import { isGenerated, isOwnedBy, readOwnedKeys } from './internal/owned.js';
 import { createMergePatch, isEmptyPatch, type JsonObject } from './merge-patch.js';
@@ -100,7 +100,8 @@ export function planChanges(desired: GatewayDesired, actual: ActualObjects): Cha
       pushPatch(plan, kind, 'update', a, after);
     }
   };
-  planOwned('Service', desired.services, actualServices);
+  const handOver = handOverCheck(desired, actual, actualServices, actualSlices);
+  planOwned('Service', desired.services.map((d) => handOver.withHeldPorts(d)), actualServices);
   planOwned('EndpointSlice', desired.endpointSlices, actualSlices);
 
   const adopted = new Set<string>();
@@ -128,14 +129,20 @@ export function planChanges(desired: GatewayDesired, actual: ActualObjects): Cha
   }
 
   const wantedKeys = new Set([...desired.services, ...desired.endpointSlices].map((o) => `${o.kind}:${keyOf(o)}`));
+  // Services kept (with their slices) because a port they carry has not reached its new Service yet.
+  const held = new Set<string>();
+  for (const a of actual.services)
+    if (!wantedKeys.has(`Service:${keyOf(a)}`) && a.metadata.deletionTimestamp === undefined && isOwnedBy(a, gw) && !handOver.mayGo(a)) held.add(keyOf(a));
   for (const [kind, list] of [['EndpointSlice', actual.endpointSlices], ['Service', actual.services]] as const) {
     for (const a of list) {
       if (wantedKeys.has(`${kind}:${keyOf(a)}`) || a.metadata.deletionTimestamp !== undefined) continue;
+      if (kind === 'Service' ? held.has(keyOf(a)) : held.has(`${a.metadata.namespace ?? ''}/${a.metadata.labels?.[SERVICE_NAME_LABEL]}`) || handOver.sliceHeld(a as EndpointSlice)) continue;
       if (isOwnedBy(a, gw)) plan.delete.push(refOf(kind, a));
     }
   }
   for (const a of actual.services) {
     if (adopted.has(keyOf(a))) continue;
+    if (!handOver.mayGo(a)) continue; // given back once the Service that takes its port over carries it
     const record = readUpdateRecord(a);
     if (record === undefined) continue;
     if (record instanceof InvalidUpdateRecordError) {
@@ -157,7 +164,77 @@ export function planChanges(desired: GatewayDesired, actual: ActualObjects): Cha
  * objects it owns (garbage collection would too) and restore every user Service it adopted (nothing else would).
  */
 export function planRelease(gateway: GatewayIdentity, actual: ActualObjects): ChangePlan {
-  return planChanges({ gateway, services: [], endpointSlices: [], adoptions: [], listeners: [], problems: [] }, actual);
+  return planChanges({ gateway, services: [], endpointSlices: [], adoptions: [], listeners: [], problems: [], gatewayProblems: [] }, actual);
+}
+
+/** The hand-over rules of one plan (see handOverCheck). */
+interface HandOver {
+  /** True when a Service we no longer want may be deleted or given back now. */
+  mayGo(old: Service): boolean;
+  /** `desired` plus the ports the live Service still carries for a Service that does not carry them yet. */
+  withHeldPorts(desired: Service): Service;
+  /** True for a slice of ours kept because the port it serves is held on its Service. */
+  sliceHeld(slice: EndpointSlice): boolean;
+}
+
+/**
+ * The hand-over rules: a Service (ours to delete or patch, or a user's to give back) keeps a port (port and protocol)
+ * that another desired Service or adoption of this Gateway takes over until the actual state shows that Service
+ * carrying the port, with all its desired EndpointSlices in place; the EndpointSlices serving a kept port stay too. So
+ * an upgrade from per-listener Services to the Gateway Service, or any strategy change, takes two reconciles: the new
+ * Service first, the old one (or the old port) once the new one carries it. kube-vip keeps announcing the address while
+ * any Service has it, and kube-proxy keeps forwarding through the old Service meanwhile: whatever order the writes are
+ * applied in, there is no moment without a Service for the port.
+ */
+function handOverCheck(
+  desired: GatewayDesired,
+  actual: ActualObjects,
+  actualServices: ReadonlyMap<string, Service>,
+  actualSlices: ReadonlyMap<string, EndpointSlice>,
+): HandOver {
+  const portKey = (p: ServicePort) => `${p.protocol ?? 'TCP'}/${p.port}`;
+  // port -> the key of the desired Service (or adopted Service) that is to carry it
+  const home = new Map<string, string>();
+  for (const s of desired.services) for (const p of s.spec?.ports ?? []) home.set(portKey(p), keyOf(s));
+  for (const a of desired.adoptions) for (const p of a.ports) if (!home.has(portKey(p))) home.set(portKey(p), `${a.namespace}/${a.name}`);
+  if (home.size === 0 || actual.services.length === 0) return { mayGo: () => true, withHeldPorts: (d) => d, sliceHeld: () => false };
+  const slicesWanted = new Map<string, string[]>();
+  for (const s of desired.endpointSlices) {
+    const key = `${s.metadata.namespace ?? ''}/${s.metadata.labels?.[SERVICE_NAME_LABEL]}`;
+    slicesWanted.set(key, [...(slicesWanted.get(key) ?? []), keyOf(s)]);
+  }
+  const carries = (key: string, port: string): boolean => {
+    const live = actualServices.get(key);
+    if (live === undefined || live.metadata.deletionTimestamp !== undefined || live.spec?.type !== 'LoadBalancer') return false;
+    if (!(live.spec?.ports ?? []).some((p) => portKey(p) === port)) return false;
+    return (slicesWanted.get(key) ?? []).every((k) => actualSlices.has(k));
+  };
+  /** Ports of a live Service that another Service takes over and does not carry yet. */
+  const notHandedOver = (live: Service, except: ReadonlySet<string> = new Set()): ServicePort[] => {
+    if (live.spec?.type !== 'LoadBalancer') return [];
+    return (live.spec?.ports ?? []).filter((p) => {
+      const target = home.get(portKey(p));
+      return !except.has(portKey(p)) && target !== undefined && target !== keyOf(live) && !carries(target, portKey(p));
+    });
+  };
+  const heldPortNames = new Map<string, Set<string>>();
+  return {
+    mayGo: (old) => notHandedOver(old).length === 0,
+    withHeldPorts(d) {
+      const live = actualServices.get(keyOf(d));
+      if (live === undefined) return d;
+      const held = notHandedOver(live, new Set((d.spec?.ports ?? []).map(portKey)));
+      if (held.length === 0) return d;
+      heldPortNames.set(keyOf(d), new Set(held.map((p) => p.name ?? '')));
+      const kept = structuredClone(d);
+      kept.spec!.ports = [...(kept.spec?.ports ?? []), ...held.map(({ nodePort: _nodePort, ...p }) => p)];
+      return kept;
+    },
+    sliceHeld(slice) {
+      const names = heldPortNames.get(`${slice.metadata.namespace ?? ''}/${slice.metadata.labels?.[SERVICE_NAME_LABEL]}`);
+      return names !== undefined && (slice.ports ?? []).some((p) => names.has(p.name ?? ''));
+    },
+  };
 }
 
 function pushPatch(plan: ChangePlan, kind: 'Service' | 'EndpointSlice', reason: ObjectPatch['reason'], a: Service | EndpointSlice, after: Service | EndpointSlice) {

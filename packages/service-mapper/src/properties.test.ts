@@ -124,3 +124,37 @@ describe('plans', () => {
     },
   );
 });
+
+describe('switching strategies', () => {
+  test.prop([fc.array(servedListener, { minLength: 1, maxLength: 3 }), fc.constantFrom('duplicate', 'create', 'update', 'endpoints')], { numRuns: 100 })(
+    'to and from the Gateway Service: every port served before stays on a Service at every step, and the plans converge',
+    (generated, perRoute) => {
+      const gw = generated[0]!.gateway;
+      const base = generated.map((l, i) => ({ ...l, gateway: gw, addresses: generated[0]!.addresses, listener: { ...l.listener, name: `l${i}`, port: 1000 + i } }));
+      const users = new Map<string, Service>();
+      for (const l of base) for (const b of l.backends) if (b.service) users.set(`${b.namespace}/${b.name}`, b.service);
+      for (const l of base) for (const b of l.backends) if (b.service) b.service = users.get(`${b.namespace}/${b.name}`)!;
+      const withStrategy = (flag: string | undefined) => base.map((l) => ({ ...l, parameters: { ...l.parameters, strategy: flag === undefined ? {} : { flag } } }));
+      let state: ActualObjects = { services: [...users.values()], endpointSlices: [] };
+      const carried = (s: ActualObjects) =>
+        new Set(s.services.filter((x) => x.spec?.type === 'LoadBalancer').flatMap((x) => (x.spec?.ports ?? []).map((p) => `${p.protocol}/${p.port}`)));
+      for (const [from, to] of [[perRoute, undefined], [undefined, perRoute]] as const) {
+        const start = desiredForGateway(gw, withStrategy(from));
+        state = applyPlan(state, planChanges(start, state));
+        const servedBefore = new Set([...carried(state)].filter((p) => base.some((l) => `${l.listener.protocol}/${l.listener.port}` === p)));
+        const target = desiredForGateway(gw, withStrategy(to));
+        const servedAfter = new Set(target.services.flatMap((x) => (x.spec?.ports ?? []).map((p) => `${p.protocol}/${p.port}`)));
+        let steps = 0;
+        for (; steps < 3 && !isEmptyPlan(planChanges(target, state)); steps++) {
+          const plan = planChanges(target, state);
+          // The worst order: every delete and patch (port removals, give-backs) lands before any create. A port served
+          // before and still wanted after is never without a Service.
+          const removalsFirst = applyPlan(state, { ...plan, create: [], replace: [] });
+          for (const p of servedBefore) if (servedAfter.has(p)) expect(carried(removalsFirst).has(p), `port ${p} in step ${steps + 1}`).toBe(true);
+          state = applyPlan(state, plan);
+        }
+        expect(isEmptyPlan(planChanges(target, state)), 'converged within 3 plans').toBe(true);
+      }
+    },
+  );
+});

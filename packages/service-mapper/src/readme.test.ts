@@ -56,9 +56,10 @@ describe('README', () => {
     expect(readme).toContain(region(name).replaceAll("'./index.js'", "'@kube-vip-gw/service-mapper'"));
   });
 
-  it('quick start: one duplicate Service to create, then an idle plan', () => {
+  it('quick start: the Gateway Service to create (the backend has no endpoints yet, so no slices), then an idle plan', () => {
     expect(desired.problems).toEqual([]);
-    expect(plan.create.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/kvgw-gw-web']);
+    expect(plan.create.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/kvgateway-gw']);
+    expect((plan.create[0] as Service).spec?.ports).toEqual([{ name: 'web', protocol: 'TCP', port: 80, targetPort: 80 }]);
     const state = applyPlan({ services: [], endpointSlices: [] }, plan);
     expect(isEmptyPlan(planChanges(desired, state))).toBe(true);
   });

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DuplicateStrategyError, InvalidStrategyNameError, UnknownStrategyError } from './errors.js';
 import { backend, GW_NS, service } from './internal/fixtures.testkit.js';
 import { AUTO_STRATEGY, createStrategyRegistry, StrategyRegistry } from './registry.js';
-import { automaticStrategy, resolveStrategyName } from './resolve.js';
+import { resolveStrategyName } from './resolve.js';
 import type { ServiceStrategy } from './strategy.js';
+import { duplicateStrategy } from './strategies/duplicate.js';
 import type { StrategyChoices } from './types.js';
 
 const custom = (name: string): ServiceStrategy => ({ name, description: 'test', build: () => ({}) });
@@ -66,18 +67,8 @@ describe('resolveStrategyName', () => {
   });
 });
 
-describe('automaticStrategy', () => {
-  const web = service(GW_NS, 'web');
-  it.each([
-    ['one selector Service in the Gateway namespace', [backend(web, 80)], 'duplicate'],
-    ['the same, next to a weight-0 backend', [backend(web, 80), backend(service('apps', 'x'), 80, { weight: 0 })], 'duplicate'],
-    ['a backend in another namespace', [backend(service('apps', 'web'), 80)], 'endpoints'],
-    ['two backends', [backend(web, 80), backend(service(GW_NS, 'b'), 80)], 'endpoints'],
-    ['a selector-less Service', [backend(service(GW_NS, 'web', { selector: null }), 80)], 'endpoints'],
-    ['an ExternalName Service', [backend(service(GW_NS, 'web', { type: 'ExternalName' }), 80)], 'endpoints'],
-    ['a missing Service', [{ ...backend(web, 80), service: undefined }], 'endpoints'],
-    ['no backend', [], 'endpoints'],
-  ] as const)('%s -> %s', (_, backends, expected) => {
-    expect(automaticStrategy(GW_NS, backends)).toBe(expected);
+describe('reserved names', () => {
+  it.each(['auto', 'gateway'])('%s cannot be registered', (name) => {
+    expect(() => createStrategyRegistry([{ ...duplicateStrategy, name }])).toThrow(InvalidStrategyNameError);
   });
 });

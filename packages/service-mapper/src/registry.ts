@@ -6,8 +6,11 @@ import { duplicateStrategy } from './strategies/duplicate.js';
 import { endpointsStrategy } from './strategies/endpoints.js';
 import { updateStrategy } from './strategies/update.js';
 
-/** The strategy name meaning "the simplest built-in that can express the route" (never registrable). */
+/** The strategy name meaning "the default": the Gateway Service (never registrable). */
 export const AUTO_STRATEGY = 'auto';
+
+/** Names no custom strategy may take: `auto`, and `gateway` (the Gateway Service, which is not a per-route strategy). */
+const RESERVED_NAMES: Record<string, string> = { [AUTO_STRATEGY]: 'is reserved for the automatic choice', gateway: 'is reserved for the Gateway Service' };
 
 /** Strategies by name. Built-ins are registered by `createStrategyRegistry`; custom ones are added with `register`. */
 export class StrategyRegistry {
@@ -18,7 +21,8 @@ export class StrategyRegistry {
     const name = strategy?.name;
     if (typeof name !== 'string' || !isDns1123Label(name))
       throw new InvalidStrategyNameError(String(name), 'must be a lowercase DNS-1123 label (a-z, 0-9, -)');
-    if (name === AUTO_STRATEGY) throw new InvalidStrategyNameError(name, 'is reserved for the automatic choice');
+    const reserved = RESERVED_NAMES[name];
+    if (reserved !== undefined) throw new InvalidStrategyNameError(name, reserved);
     if (typeof strategy.build !== 'function') throw new InvalidStrategyNameError(name, 'has no build function');
     if (this.#strategies.has(name)) throw new DuplicateStrategyError(name);
     this.#strategies.set(name, strategy);

@@ -1,8 +1,8 @@
 // Which strategy serves a route: the route's annotation, then the original's route label, then the Gateway's
-// parameters, the GatewayClass's parameters, the controller flag, and finally the automatic choice.
+// parameters, the GatewayClass's parameters, the controller flag, and finally the automatic choice (the Gateway Service).
 import { SERVICE_BEHAVIOUR_ANNOTATION, SERVICE_BEHAVIOUR_LABEL } from './constants.js';
 import { AUTO_STRATEGY } from './registry.js';
-import type { ServedBackend, ServedRoute, StrategyChoices } from './types.js';
+import type { ServedRoute, StrategyChoices } from './types.js';
 
 /** Where the chosen strategy name came from (used in messages so users know what to edit). */
 export type StrategySource =
@@ -13,7 +13,7 @@ export type StrategySource =
   | 'controller flag -service-behaviour'
   | 'automatic choice';
 
-/** A strategy name and where it came from; `name` is never `auto` (that is resolved to a built-in). */
+/** A strategy name and where it came from; `name` is never `auto` (that is resolved to the automatic choice). */
 export interface StrategyChoice {
   name: string;
   source: StrategySource;
@@ -42,18 +42,4 @@ export function resolveStrategyName(
     return { name, source };
   }
   return { name: automatic(), source: 'automatic choice' };
-}
-
-/**
- * The simplest built-in that can express a route: `duplicate` for exactly one backend with weight > 0 that is a
- * selector Service in the Gateway's namespace, otherwise `endpoints` (several backends, other namespaces, selector-less
- * or missing Services; with no usable backend it yields a Service without endpoints, so connections are refused).
- */
-export function automaticStrategy(gatewayNamespace: string, backends: readonly ServedBackend[]): 'duplicate' | 'endpoints' {
-  const active = backends.filter((b) => (b.weight ?? 1) > 0);
-  if (active.length !== 1) return 'endpoints';
-  const b = active[0]!;
-  const spec = b.service?.spec;
-  const hasSelector = spec?.selector !== undefined && Object.keys(spec.selector).length > 0;
-  return b.namespace === gatewayNamespace && spec !== undefined && spec.type !== 'ExternalName' && hasSelector ? 'duplicate' : 'endpoints';
 }

@@ -2,7 +2,7 @@
 // that produce objects carrying everything DESIGN §4.3 requires.
 import type { Service, ServicePort } from '@kube-vip-gw/gateway-model';
 import type { Envelope } from './internal/envelope.js';
-import type { MappingProblem, ServedBackend, ServedListener, StrategyResult } from './types.js';
+import type { MappingProblem, RoutedListener, ServedBackend, ServedListener, StrategyResult } from './types.js';
 
 /**
  * A way of realising a listener with Kubernetes objects. `build` must be pure and deterministic (same input, same
@@ -14,7 +14,7 @@ export interface ServiceStrategy {
   readonly name: string;
   /** One line for `--help` and docs. */
   readonly description: string;
-  build(input: ServedListener, ctx: StrategyContext): StrategyResult;
+  build(input: RoutedListener, ctx: StrategyContext): StrategyResult;
 }
 
 /** Options for StrategyContext.service. */
@@ -50,7 +50,7 @@ export interface StrategyContext {
   backendPort(backend: ServedBackend): ServicePort | MappingProblem;
   /** An Error problem saying this strategy cannot express the route, and why. */
   cannotExpress(message: string): MappingProblem;
-  /** `namespace/name` of the route, for messages. */
+  /** `Kind namespace/name` of the route (or `listener <name>` without one), for messages. */
   readonly routeRef: string;
 }
 
@@ -62,7 +62,7 @@ export function listenerPortName(protocol: 'TCP' | 'UDP'): string {
 /** Builds the context a strategy runs with (internal to the mapper; custom strategies are tested through mapListener). */
 export function createStrategyContext(input: ServedListener, env: Envelope, strategyName: string): StrategyContext {
   const { listener, route } = input;
-  const routeRef = `${route.kind} ${route.namespace}/${route.name}`;
+  const routeRef = route !== undefined ? `${route.kind} ${route.namespace}/${route.name}` : `listener ${listener.name}`;
   const listenerPort = (targetPort: number | string, appProtocol?: string): ServicePort => {
     const port: ServicePort = { name: listenerPortName(listener.protocol), protocol: listener.protocol, port: listener.port, targetPort };
     if (appProtocol !== undefined) port.appProtocol = appProtocol;

@@ -68,17 +68,24 @@ export interface ServiceParameters {
   annotations?: Readonly<Record<string, string>>;
 }
 
-/** Everything needed to serve one listener: the unit a strategy works on. */
+/**
+ * Everything needed to serve one accepted TCP/UDP listener. `route` is absent for a listener no route attaches to: it
+ * still gets its port on the Gateway Service (no endpoints, so connections are refused), so the address is on a
+ * Service from the moment the Gateway has it.
+ */
 export interface ServedListener {
   gateway: Gateway;
   gatewayClassName: string;
   /** The Gateway's assigned address, or an IPv4 + IPv6 pair (primary family first). */
   addresses: readonly string[];
   listener: ListenerSpec;
-  route: ServedRoute;
+  route?: ServedRoute;
   backends: readonly ServedBackend[];
   parameters: ServiceParameters;
 }
+
+/** A listener with the route it serves: what a per-route strategy works on. */
+export type RoutedListener = ServedListener & { route: ServedRoute };
 
 /** How bad a problem is: an Error means the listener is not served at all; a Warning is served with a caveat. */
 export type ProblemSeverity = 'Error' | 'Warning';
@@ -103,7 +110,8 @@ export type ProblemReason =
   | 'ServiceAdoptedElsewhere'
   | 'InvalidUpdateRecord'
   | 'AdoptedServiceNotFound'
-  | 'AdoptionConflict';
+  | 'AdoptionConflict'
+  | 'MultipleServicesForAddress';
 
 /** Something the controller must report as a condition (and in events/logs); never a silent half-result. */
 export interface MappingProblem {
@@ -112,10 +120,10 @@ export interface MappingProblem {
   message: string;
 }
 
-/** A problem tied to the listener (and route) it came from. */
+/** A problem tied to the listener (and the route, when it has one) it came from. */
 export interface ListenerProblem extends MappingProblem {
   listener: string;
-  route: { kind: L4RouteKind; namespace: string; name: string };
+  route?: { kind: L4RouteKind; namespace: string; name: string };
 }
 
 /**
@@ -149,8 +157,12 @@ export interface StrategyResult {
 /** The desired objects for one listener, after the mapper finished and validated the strategy's output. */
 export interface ListenerDesired {
   listener: string;
-  route: ServedRoute;
-  /** The strategy that ran (undefined when none could be chosen). */
+  /** Absent for a listener without a route. */
+  route?: ServedRoute;
+  /**
+   * The strategy that ran (undefined when none could be chosen): `gateway` for a listener on the Gateway Service (its
+   * `services` then holds that shared Service, and `endpointSlices` the slices of this listener's port).
+   */
   strategy?: string;
   services: Service[];
   endpointSlices: EndpointSlice[];
@@ -166,6 +178,8 @@ export interface GatewayDesired {
   adoptions: ServiceAdoption[];
   listeners: ListenerDesired[];
   problems: ListenerProblem[];
+  /** Problems of the Gateway as a whole (several Services for one address; parameters of the Gateway Service). */
+  gatewayProblems: MappingProblem[];
 }
 
 /** Namespace, name and uid of a Gateway: what ownership and adoption records are checked against. */

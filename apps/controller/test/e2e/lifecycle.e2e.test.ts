@@ -112,7 +112,7 @@ describe('Gateway deletion', () => {
     const other = await namespaceWithBackend('delete-backends');
     await create(R.ReferenceGrant, referenceGrant(other.name, 'allow', ns.name));
     await create(R.Service, service(ns.name, 'unrelated', { app: 'unrelated' }, [{ port: 80, protocol: 'TCP' }]));
-    // gw: a duplicate Service (same-namespace backend) and an endpoints Service + EndpointSlice (cross-namespace one).
+    // gw: its Gateway Service, with an EndpointSlice per listener (a same-namespace backend and a cross-namespace one).
     await create(R.Gateway, gateway(ns.name, 'gw', [tcp('same', 7001), tcp('cross', 7002)]));
     await create(R.TCPRoute, route('TCPRoute', ns.name, 'same', [{ name: 'gw', sectionName: 'same' }], [{ name: 'echo', port: 8080 }]));
     await create(R.TCPRoute, route('TCPRoute', ns.name, 'cross', [{ name: 'gw', sectionName: 'cross' }], [{ name: 'echo', namespace: other.name, port: 8080 }]));
@@ -122,8 +122,8 @@ describe('Gateway deletion', () => {
     await programmedGateway(ns.name, 'gw');
     await programmedGateway(ns.name, 'keep');
     await eventually(async () => {
-      expect((await servicesOf(ns.name, 'gw')).length).toBe(2);
-      expect(await trafficTargets(ns.name, 'gw')).toEqual(['10.244.0.10', 'selector:app=echo']);
+      expect((await servicesOf(ns.name, 'gw')).map((s) => s.spec?.ports?.map((p) => p.port))).toEqual([[7001, 7002]]);
+      expect(await trafficTargets(ns.name, 'gw')).toEqual(['10.244.0.10', '10.244.0.10']);
       expect((await servicesOf(ns.name, 'keep')).length).toBe(1);
       const both = await e.admin.get<L4Route>(R.TCPRoute, { namespace: ns.name, name: 'both' });
       expect(states(ourParent(both, 'gw', CONTROLLER_NAME, { sectionName: 'same' })?.conditions, 'Accepted')).toEqual(['Accepted=True/Accepted']);
@@ -152,6 +152,55 @@ describe('Gateway deletion', () => {
     const both = await e.admin.get<L4Route>(R.TCPRoute, { namespace: ns.name, name: 'both' });
     expect(states(ourParent(both, 'keep', CONTROLLER_NAME)?.conditions, 'Accepted')).toEqual(['Accepted=True/Accepted']);
     expect((await servicesOf(ns.name, 'keep')).length).toBe(1);
+  });
+});
+
+describe('upgrade to the Gateway Service', () => {
+  it('moves per-listener Services to the Gateway Service without a moment in which a port has no Service', async () => {
+    const e = env();
+    const ns = await namespaceWithBackend('upgrade');
+    const other = await namespaceWithBackend('upgrade-backends');
+    await create(R.ReferenceGrant, referenceGrant(other.name, 'allow', ns.name));
+    // What the previous version made: a duplicate Service (same-namespace backend), an endpoints Service with its
+    // EndpointSlice (cross-namespace backend), and nothing for the listener without a route.
+    const behaviour = 'kube-vip.io/service-behaviour';
+    await create(R.Gateway, gateway(ns.name, 'gw', [tcp('same', 7001), tcp('cross', 7002), udp('spare', 7003)]));
+    await create(R.TCPRoute, route('TCPRoute', ns.name, 'same', [{ name: 'gw', sectionName: 'same' }], [{ name: 'echo', port: 8080 }], { annotations: { [behaviour]: 'duplicate' } }));
+    await create(R.TCPRoute, route('TCPRoute', ns.name, 'cross', [{ name: 'gw', sectionName: 'cross' }], [{ name: 'echo', namespace: other.name, port: 8080 }], { annotations: { [behaviour]: 'endpoints' } }));
+    const { address } = await programmedGateway(ns.name, 'gw');
+    await eventually(async () => {
+      expect((await servicesOf(ns.name, 'gw')).map((s) => [s.metadata.name, s.spec?.ports?.map((p) => p.port)]).sort()).toEqual([
+        ['kvgateway-gw', [7003]],
+        ['kvgw-gw-cross', [7002]],
+        ['kvgw-gw-same', [7001]],
+      ]);
+      expect(await trafficTargets(ns.name, 'gw')).toEqual(['10.244.0.10', 'selector:app=echo']);
+    });
+    const start = Date.now();
+
+    // The upgrade: the routes fall back to the default.
+    for (const name of ['same', 'cross']) await e.admin.patch(R.TCPRoute, { namespace: ns.name, name }, { metadata: { annotations: { [behaviour]: null } } });
+    await eventually(async () => {
+      const services = await servicesOf(ns.name, 'gw');
+      expect(services.map((s) => [s.metadata.name, s.spec?.ports?.map((p) => p.port)])).toEqual([['kvgateway-gw', [7001, 7002, 7003]]]);
+      expect(services[0]!.metadata.annotations?.[LOADBALANCER_IPS]).toBe(address);
+      expect(await trafficTargets(ns.name, 'gw')).toEqual(['10.244.0.10', '10.244.0.10']);
+    });
+    const writes = e.auditedWrites().filter((w) => w.at >= start && w.namespace === ns.name && (w.resource === 'services' || w.resource === 'endpointslices'));
+    const at = (verb: string, resource: string, name: (n: string) => boolean) => writes.findIndex((w) => w.verb === verb && w.resource === resource && name(w.name ?? ''));
+    const portsPatched = at('patch', 'services', (n) => n === 'kvgateway-gw');
+    const newSlices = writes.flatMap((w, i) => (w.verb === 'create' && w.resource === 'endpointslices' && w.name?.startsWith('kvgateway-gw-') ? [i] : []));
+    const oldGone = ['kvgw-gw-same', 'kvgw-gw-cross'].map((n) => at('delete', 'services', (x) => x === n));
+    expect(portsPatched, JSON.stringify(writes)).toBeGreaterThanOrEqual(0);
+    expect(newSlices).toHaveLength(2);
+    for (const gone of oldGone) {
+      expect(gone, JSON.stringify(writes)).toBeGreaterThan(portsPatched);
+      for (const created of newSlices) expect(gone, JSON.stringify(writes)).toBeGreaterThan(created);
+    }
+    // The old Service's EndpointSlice went only with (after) its Service's hand-over, never before the new ones came.
+    const oldSlice = at('delete', 'endpointslices', (n) => n.startsWith('kvgw-gw-cross-'));
+    expect(oldSlice).toBeGreaterThan(Math.max(...newSlices));
+    expect(writes.every((w) => w.code !== undefined && w.code < 400), JSON.stringify(writes)).toBe(true);
   });
 });
 
@@ -200,7 +249,7 @@ describe('following changes', () => {
     expect(recreated.spec?.ports?.map((p) => p.port)).toEqual([7000]);
   });
 
-  it('follows a listener port change, a backend EndpointSlice change, and prunes the Service when the route goes', async () => {
+  it('follows a listener port change, a backend EndpointSlice change, and drops the endpoints (not the port) when the route goes', async () => {
     const e = env();
     const ns = await e.newNamespace('follow');
     const backends = await namespaceWithBackend('follow-backends');
@@ -221,9 +270,11 @@ describe('following changes', () => {
       expect(list.map((s) => s.spec?.ports?.map((p) => p.port))).toEqual([[7100]]);
     });
 
+    // Without a route the listener keeps its port on the Gateway Service (the address stays on a Service, where
+    // kube-vip-cloud-provider sees it), but has no endpoints: kube-proxy refuses its connections.
     await e.admin.delete(R.TCPRoute, { namespace: ns.name, name: 'r' });
     await eventually(async () => {
-      expect(await servicesOf(ns.name, 'gw')).toEqual([]);
+      expect((await servicesOf(ns.name, 'gw')).map((s) => s.spec?.ports?.map((p) => p.port))).toEqual([[7100]]);
       expect(await endpointSlicesOf(ns.name, 'gw')).toEqual([]);
     });
     await gatewayUntil(ns.name, 'gw', (g) => {
@@ -355,11 +406,12 @@ describe('controller restart', () => {
 
     await settle('the restarted controller');
     // Everything that existed before was already right: the restarted controller wrote only for the late Gateway
-    // (its finalizer, status and the AddressAssigned Event), and every other status is as it was.
+    // (its finalizer, status, its Gateway Service and the AddressAssigned Event), and every other status is as it was.
     const { 'Gateway/late': _late, ...statusAfter } = await statusOf();
     expect(statusAfter).toEqual(statusBefore);
     const settling = e.auditedWrites().filter((w) => w.at >= restartedAt && nonLease(w));
-    expect(settling.filter((w) => w.name !== 'late' && !w.name?.startsWith('late.'))).toEqual([]);
+    expect(settling.filter((w) => w.name !== 'late' && w.name !== 'kvgateway-late' && !w.name?.startsWith('late.'))).toEqual([]);
+    expect(settling.filter((w) => w.name === 'kvgateway-late').map((w) => `${w.verb} ${w.resource}`)).toEqual(['create services']);
     expect(settling.map((w) => `${w.verb} ${w.resource}${w.subresource ? `/${w.subresource}` : ''}`)).toContain('update gateways/status');
 
     const t0 = Date.now();

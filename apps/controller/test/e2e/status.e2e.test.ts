@@ -6,6 +6,7 @@ import type { ConfigMap, Gateway, GatewayClass, L4Route, RouteParentStatus } fro
 import { CONTROLLER_NAME, GATEWAY_CLASS, useControllerEnvironment } from './support/environment.js';
 import { R } from './support/kube-rest.js';
 import {
+  endpointSlice,
   gateway,
   listenerStatus,
   ourParent,
@@ -25,7 +26,7 @@ const env = useControllerEnvironment();
 const GW_GROUP = 'gateway.networking.k8s.io';
 const GATEWAY_EXISTS_FINALIZER = 'gateway-exists-finalizer.gateway.networking.k8s.io';
 const TCP_ROUTE_KIND = [{ group: GW_GROUP, kind: 'TCPRoute' }];
-const { until, gatewayUntil, servicesOf, trafficTargets, create, namespaceWithBackend } = reads(env);
+const { until, gatewayUntil, servicesOf, endpointSlicesOf, trafficTargets, create, namespaceWithBackend } = reads(env);
 
 describe('GatewayClass', () => {
   it('is Accepted with SupportedVersion and sorted supportedFeatures', async () => {
@@ -277,8 +278,17 @@ describe('Gateway infrastructure', () => {
     expect(svc?.metadata.annotations).toMatchObject({ 'example.com/note': 'hello', 'kube-vip.io/loadbalancerIPs': address });
     expect(svc?.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Gateway', name: 'gw', uid: gw.metadata.uid, controller: true })]);
     expect(svc?.spec?.type).toBe('LoadBalancer');
-    expect(svc?.spec?.selector).toEqual({ app: 'echo' });
-    expect(svc?.spec?.ports?.map((p) => [p.protocol, p.port, p.targetPort])).toEqual([['TCP', 7000, 9090]]);
+    // The Gateway Service is selector-less: its EndpointSlice (with the same labels) carries the backend's endpoints.
+    expect(svc?.spec?.selector).toBeUndefined();
+    expect(svc?.spec?.ports?.map((p) => [p.name, p.protocol, p.port])).toEqual([['tcp', 'TCP', 7000]]);
+    const [slice] = await eventually(async () => {
+      const list = await endpointSlicesOf(ns.name, 'gw');
+      expect(list).toHaveLength(1);
+      return list;
+    });
+    expect(slice?.metadata.labels).toMatchObject({ team: 'e2e', 'kubernetes.io/service-name': svc!.metadata.name });
+    expect(slice?.metadata.annotations).toMatchObject({ 'example.com/note': 'hello' });
+    expect(slice?.ports).toEqual([{ name: 'tcp', protocol: 'TCP', port: 9090 }]);
   });
 
   it.each([
@@ -365,6 +375,8 @@ describe('routes', () => {
     const ns = await e.newNamespace('multi');
     await create(R.Service, service(ns.name, 'older-backend', { app: 'older' }, [{ port: 8080, protocol: 'TCP' }]));
     await create(R.Service, service(ns.name, 'newer-backend', { app: 'newer' }, [{ port: 8080, protocol: 'TCP' }]));
+    await create(R.EndpointSlice, endpointSlice(ns.name, 'older-backend', ['10.244.1.1'], { port: 8080 }));
+    await create(R.EndpointSlice, endpointSlice(ns.name, 'newer-backend', ['10.244.2.2'], { port: 8080 }));
     await create(R.Gateway, gateway(ns.name, 'gw', [tcp('tcp', 9302)]));
     // Named so that alphabetical order would pick the newer one: only creationTimestamp (1 s resolution) decides.
     await create(R.TCPRoute, route('TCPRoute', ns.name, 'z-older', [{ name: 'gw' }], [{ name: 'older-backend', port: 8080 }]));
@@ -384,7 +396,8 @@ describe('routes', () => {
       expect(list).toHaveLength(1);
       return list;
     });
-    expect(services[0]?.spec?.selector).toEqual({ app: 'older' });
+    expect(services[0]?.spec?.selector).toBeUndefined();
+    await eventually(async () => expect(await trafficTargets(ns.name, 'gw')).toEqual(['10.244.1.1']));
   });
 
   it('attaches by port, by sectionName, by both and by neither, and refuses a sectionName/port pair that names no listener', async () => {
@@ -420,6 +433,7 @@ describe('routes', () => {
     const e = env();
     const ns = await e.newNamespace('udp');
     await create(R.Service, service(ns.name, 'dns', { app: 'dns' }, [{ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' }]));
+    await create(R.EndpointSlice, endpointSlice(ns.name, 'dns', ['10.244.3.3'], { name: 'dns', port: 5353, protocol: 'UDP' }));
     await create(R.Gateway, gateway(ns.name, 'gw', [udp('dns', 5300)]));
     await create(R.UDPRoute, route('UDPRoute', ns.name, 'r', [{ name: 'gw' }], [{ name: 'dns', port: 53 }]));
     await until<L4Route>(R.UDPRoute, { namespace: ns.name, name: 'r' }, (x) =>
@@ -432,7 +446,15 @@ describe('routes', () => {
       return list;
     });
     expect(svc?.spec?.type).toBe('LoadBalancer');
-    expect(svc?.spec?.ports?.map((p) => [p.protocol, p.port, p.targetPort])).toEqual([['UDP', 5300, 5353]]);
+    expect(svc?.spec?.ports?.map((p) => [p.name, p.protocol, p.port])).toEqual([['dns', 'UDP', 5300]]);
+    // The Pod port is the backend's resolved targetPort, on the EndpointSlice the controller writes.
+    const slices = await eventually(async () => {
+      const list = await endpointSlicesOf(ns.name, 'gw');
+      expect(list).toHaveLength(1);
+      return list;
+    });
+    expect(slices[0]?.ports).toEqual([{ name: 'dns', protocol: 'UDP', port: 5353 }]);
+    expect(slices[0]?.endpoints.map((ep) => ep.addresses[0])).toEqual(['10.244.3.3']);
     expect(svc?.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe(statusAddresses(gw)[0]);
   });
 

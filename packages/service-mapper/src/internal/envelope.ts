@@ -1,4 +1,5 @@
 // What every object produced for a Gateway carries (DESIGN §4.3), computed once per listener from the input.
+import { createHash } from 'node:crypto';
 import { familyOf } from '@kube-vip-gw/ipam';
 import { boundedLabelValue, boundedName, type OwnerReference } from '@kube-vip-gw/gateway-model';
 import {
@@ -15,7 +16,7 @@ import {
   RESERVED_LABELS,
 } from '../constants.js';
 import type { GatewayIdentity, MappingProblem, ServedListener } from '../types.js';
-import { isDns1123Label, isLabelValue, isPortNumber, isQualifiedName } from './validation.js';
+import { isDns1123Label, isLabelValue, isPortName, isPortNumber, isQualifiedName } from './validation.js';
 
 /** IP family names as Kubernetes spells them. */
 export type Family = 'IPv4' | 'IPv6';
@@ -51,6 +52,46 @@ export function leaseName(gatewayName: string): string {
  */
 export function listenerServiceName(gatewayName: string, listenerName: string): string {
   return boundedName(['kvgw', gatewayName, listenerName]);
+}
+
+/**
+ * The name of a Gateway's one Service (the Gateway Service): `kvgateway-<gateway>`, or cut and suffixed with a hash
+ * when the Gateway's name is long or not a DNS label. It starts with a letter (Service names are DNS-1035 labels) and
+ * never with `kvgw-`, which every per-listener name (listenerServiceName) starts with, so the two can never collide.
+ */
+export function gatewayServiceName(gatewayName: string): string {
+  return boundedName([`kvgateway-${gatewayName}`]);
+}
+
+/** Longest Service port name (IANA_SVC_NAME). */
+const MAX_PORT_NAME_LENGTH = 15;
+
+/**
+ * The Gateway Service's port name for each listener (Service ports must be named when there are several, and kube-proxy
+ * matches EndpointSlice ports to them by name). A listener name that is a valid port name (at most 15 lowercase
+ * alphanumerics or '-', a letter, no '--') is used as it is; any other becomes its first letters and a hash of the whole
+ * name (`my-lis-1a2b3c4d`). Valid names are assigned first and kept, so they never change; a hashed name that meets a
+ * name already taken (a 32-bit hash: practically never) is hashed again with a counter, in listener-name order.
+ */
+export function servicePortNames(listenerNames: readonly string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const taken = new Set<string>();
+  const unique = [...new Set(listenerNames)];
+  for (const n of unique) if (isPortName(n)) (names.set(n, n), taken.add(n));
+  for (const n of unique.filter((x) => !names.has(x)).sort()) {
+    let candidate = '';
+    for (let salt = 0; candidate === '' || taken.has(candidate); salt++) candidate = hashedPortName(n, salt);
+    names.set(n, candidate);
+    taken.add(candidate);
+  }
+  return names;
+}
+
+function hashedPortName(listenerName: string, salt: number): string {
+  const hash = createHash('sha256').update(JSON.stringify([listenerName, salt])).digest('hex').slice(0, 8);
+  let head = listenerName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, MAX_PORT_NAME_LENGTH - hash.length - 1).replace(/-+$/, '');
+  if (!/[a-z]/.test(head)) head = `l${head}`.slice(0, MAX_PORT_NAME_LENGTH - hash.length - 1).replace(/-+$/, '');
+  return `${head}-${hash}`;
 }
 
 function problem(reason: MappingProblem['reason'], message: string, severity: MappingProblem['severity'] = 'Error'): MappingProblem {
