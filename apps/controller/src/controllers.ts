@@ -62,6 +62,8 @@ export interface GatewayControllersOptions extends Pick<ControllerOptions, 'cont
   loadBalancerClass?: string | undefined;
   /** Where kube-vip's leases are (default: auto-detect, kube-system/plndr-svcs-lock). */
   leases?: LeaseSettings;
+  /** Default IPAM mode (parameters' ipamMode overrides it). */
+  ipamMode?: 'controller' | 'delegated';
   strategies?: StrategyRegistry;
   /** Default: the manager's event recorder. */
   events?: EventSink;
@@ -252,7 +254,11 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
           addresses,
           strategies,
           routeResources: { TCPRoute: tcp ?? TCPRouteResource, UDPRoute: udp ?? UDPRouteResource },
-          defaults: { serviceBehaviour: options.serviceBehaviour, ...(options.loadBalancerClass ? { loadBalancerClass: options.loadBalancerClass } : {}) },
+          defaults: {
+            serviceBehaviour: options.serviceBehaviour,
+            ...(options.loadBalancerClass ? { loadBalancerClass: options.loadBalancerClass } : {}),
+            ...(options.ipamMode ? { ipamMode: options.ipamMode } : {}),
+          },
           events,
           metrics: gatewayMetrics,
           now,

@@ -24,6 +24,7 @@ describe('parseControllerOptions', () => {
       serviceBehaviour: 'auto',
       concurrency: 4,
       kubeVipLeaseMode: 'auto',
+      ipamMode: 'controller',
       kubeVipServicesLease: { namespace: 'kube-system', name: 'plndr-svcs-lock' },
       logFormat: 'json',
     });
@@ -32,6 +33,8 @@ describe('parseControllerOptions', () => {
     const o = parseControllerOptions(['--kube-vip-lease-mode', 'global', '--kube-vip-services-lease', 'kube-vip/svcs']);
     expect(o).toMatchObject({ kubeVipLeaseMode: 'global', kubeVipServicesLease: { namespace: 'kube-vip', name: 'svcs' } });
     expect(() => parseControllerOptions(['--kube-vip-lease-mode', 'both'])).toThrow(/both/);
+    expect(parseControllerOptions(['--ipam-mode', 'delegated']).ipamMode).toBe('delegated');
+    expect(() => parseControllerOptions(['--ipam-mode', 'dhcp'])).toThrow(/dhcp/);
     expect(() => parseControllerOptions(['--kube-vip-services-lease', 'a/b/c'])).toThrow(/--kube-vip-services-lease.*Lease/);
   });
   it('accepts the original controller command line', () => {

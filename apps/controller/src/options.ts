@@ -19,6 +19,8 @@ export interface ControllerOptions {
   concurrency: number;
   /** Which kube-vip lease stands for a Service (`auto`, `service`, `global`) and where the global one is. */
   kubeVipLeaseMode: 'auto' | 'service' | 'global';
+  /** Default IPAM mode of Gateways whose parameters do not set ipamMode. */
+  ipamMode: 'controller' | 'delegated';
   kubeVipServicesLease: { namespace: string; name: string };
   logLevel: string;
   logFormat: LogFormat;
@@ -106,6 +108,12 @@ export function controllerCommand(): Command {
         .env(env('KUBE_VIP_LEASE_MODE')),
     )
     .addOption(new Option('--kube-vip-services-lease <[namespace/]name>', "kube-vip's services lease with svc_election=false (its default: kube-system/plndr-svcs-lock); a bare name is in kube-system").default('kube-system/plndr-svcs-lock').env(env('KUBE_VIP_SERVICES_LEASE')))
+    .addOption(
+      new Option('--ipam-mode <mode>', "who assigns Gateway addresses unless a Gateway's parameters say (ipamMode): controller (this controller, from the IPAM ConfigMap) or delegated (kube-vip-cloud-provider, on the Gateway's Service; run it with --concurrent-service-syncs=1)")
+        .choices(['controller', 'delegated'])
+        .default('controller')
+        .env(env('IPAM_MODE')),
+    )
     .addOption(new Option('--concurrency <n>', 'Gateways reconciled in parallel').default(4).argParser(parsePositiveInt('--concurrency')).env(env('CONCURRENCY')))
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info').env(env('LOG_LEVEL')))
     .addOption(new Option('--log-format <format>', 'log format').choices(['json', 'text']).default('json').env(env('LOG_FORMAT')))
@@ -135,6 +143,7 @@ export function parseControllerOptions(argv: readonly string[], command: Command
     loadBalancerClass: o.loadBalancerClass as string | undefined,
     concurrency: o.concurrency as number,
     kubeVipLeaseMode: o.kubeVipLeaseMode as ControllerOptions['kubeVipLeaseMode'],
+    ipamMode: o.ipamMode as ControllerOptions['ipamMode'],
     kubeVipServicesLease: parseConfigMapRef(o.kubeVipServicesLease as string, '--kube-vip-services-lease'),
     logLevel: o.logLevel as string,
     logFormat: o.logFormat as LogFormat,

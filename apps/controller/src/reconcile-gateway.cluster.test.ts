@@ -504,3 +504,51 @@ describe('reconcileGateway and the Gateway Service (strategy auto, the default)'
     expect(warning?.message).toContain('svc_election=false');
   });
 });
+
+describe('reconcileGateway with ipamMode delegated', () => {
+  it('makes the Gateway Service without an address, adopts the one kube-vip-cloud-provider writes on it, and leaves its fields alone', async () => {
+    const { cluster, events, log, reconcile } = await world({ parametersRef: { group: '', kind: 'ConfigMap', name: 'params' } });
+    await cluster.create(ConfigMap, { metadata: { namespace: 'app', name: 'params' }, data: { ipamMode: 'delegated' } });
+    for (let round = 0; round < 2; round++) await reconcile();
+    const ours = async () => (await cluster.list<KubeObject & { spec?: Record<string, unknown> }>(Service, { labelSelector: 'app.kubernetes.io/managed-by=kube-vip-gateway-api' })).items;
+    const [made] = await ours();
+    expect(made).toBeDefined();
+    expect(made!.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBeUndefined();
+    expect(made!.metadata.labels?.['implementation']).toBe('kube-vip');
+    expect((await gatewayOf(cluster)).status?.addresses ?? []).toEqual([]);
+    const waiting = await conditionOf(cluster, 'Programmed');
+    expect(waiting).toMatchObject({ status: 'False', reason: 'AddressNotAssigned' });
+    expect(waiting?.message).toContain(`waiting for kube-vip-cloud-provider to assign an address to Service app/${made!.metadata.name}`);
+
+    // What kube-vip-cloud-provider does (a full update): annotation, spec.loadBalancerIP, label, finalizer.
+    await cluster.update(Service, {
+      ...made!,
+      metadata: { ...made!.metadata, finalizers: ['service.kubernetes.io/load-balancer-cleanup'], annotations: { ...made!.metadata.annotations, 'kube-vip.io/loadbalancerIPs': '10.0.0.12' } },
+      spec: { ...made!.spec, loadBalancerIP: '10.0.0.12' },
+    });
+    for (let round = 0; round < 3; round++) await reconcile();
+    expect((await gatewayOf(cluster)).status?.addresses?.map((a) => a.value)).toEqual(['10.0.0.12']);
+    expect((await conditionOf(cluster, 'Programmed'))?.status).toBe('True');
+    expect(events.filter((e) => e.reason === 'AddressAdopted').map((e) => e.message)).toEqual(["adopted 10.0.0.12, assigned by kube-vip-cloud-provider to the Gateway's Service"]);
+    const [after] = await ours();
+    expect(after!.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('10.0.0.12');
+    expect(after!.spec?.['loadBalancerIP']).toBe('10.0.0.12');
+    expect(after!.metadata.finalizers).toEqual(['service.kubernetes.io/load-balancer-cleanup']);
+    // Settled: nothing more to write.
+    const before = log.length;
+    await reconcile();
+    expect(log.slice(before)).toEqual([]);
+  });
+
+  it('a requested spec.addresses value is validated and written by the controller', async () => {
+    const { cluster, reconcile } = await world({ parametersRef: { group: '', kind: 'ConfigMap', name: 'params' } });
+    await cluster.create(ConfigMap, { metadata: { namespace: 'app', name: 'params' }, data: { ipamMode: 'delegated' } });
+    await cluster.patch(Gateway, { namespace: 'app', name: 'gw' }, { type: 'merge', patch: { spec: { addresses: [{ type: 'IPAddress', value: '10.0.0.11' }] } } });
+    for (let round = 0; round < 2; round++) await reconcile();
+    const [made] = (await cluster.list<KubeObject>(Service, { labelSelector: 'app.kubernetes.io/managed-by=kube-vip-gateway-api' })).items;
+    expect(made!.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('10.0.0.11');
+    await cluster.patch(Gateway, { namespace: 'app', name: 'gw' }, { type: 'merge', patch: { spec: { addresses: [{ type: 'IPAddress', value: '192.0.2.1' }] } } });
+    for (let round = 0; round < 2; round++) await reconcile();
+    expect(await conditionOf(cluster, 'Programmed')).toMatchObject({ status: 'False', reason: 'AddressNotUsable' });
+  });
+});

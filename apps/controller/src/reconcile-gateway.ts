@@ -156,9 +156,10 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   const params = mergeParameters(gwParams.parameters, classParams.parameters, deps.defaults);
   const policy: AddressPolicy = { ipFamilyPolicy: params.ipFamilyPolicy, ipFamilies: params.ipFamilies };
   const undecided = snapshot(deps, gateway, gatewayClass, gwParams, { kind: 'notAssigned', reason: 'the Gateway is not accepted' });
-  const decided = await decideAddresses(deps, gateway, policy, evaluateGateway({ ...undecided, dataPlane: { kind: 'pending' } }).accepted);
+  const delegated = params.ipamMode === 'delegated';
+  const decided = await decideAddresses(deps, gateway, policy, evaluateGateway({ ...undecided, dataPlane: { kind: 'pending' } }).accepted, delegated);
   if (decided === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
-  const { decision, collisions } = decided;
+  const { decision, collisions, awaitingDelegated } = decided;
   const snapshotBase = { ...undecided, address: decision.outcome };
 
   const first = evaluateGateway({ ...snapshotBase, dataPlane: { kind: 'pending' } });
@@ -166,7 +167,8 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   let desired: GatewayDesired | undefined;
   // A conflicted Gateway gets no plan: no Service of its is created or patched with the colliding address, and one that
   // already carries it stays as it is (never move an announced address).
-  if (first.accepted && decision.outcome.kind === 'assigned' && first.addresses.length > 0) {
+  // Delegated IPAM: the Service is made without an address for kube-vip-cloud-provider to assign one.
+  if (first.accepted && ((decision.outcome.kind === 'assigned' && first.addresses.length > 0) || awaitingDelegated)) {
     const strategy = { gateway: gwParams.parameters?.serviceBehaviour, gatewayClass: classParams.parameters?.serviceBehaviour, flag: deps.defaults.serviceBehaviour };
     desired = desiredForGateway(gateway, servedListeners(deps, gateway, gatewayClass, first, params, strategy), deps.strategies);
     const actual = actualObjects(deps, gateway, desired);
@@ -234,7 +236,8 @@ async function decideAddresses(
   gateway: Gateway,
   policy: AddressPolicy,
   accepted: boolean,
-): Promise<{ decision: AddressDecision; collisions: AddressCollision[] } | 'stale'> {
+  delegated: boolean,
+): Promise<{ decision: AddressDecision; collisions: AddressCollision[]; awaitingDelegated?: boolean } | 'stale'> {
   const ns = gateway.metadata.namespace ?? '';
   const name = gateway.metadata.name;
   const requested = requestedAddresses(gateway);
@@ -248,6 +251,23 @@ async function decideAddresses(
       return { decision: { outcome: { kind: 'notAssigned', reason: 'the Gateway is not accepted: it takes no address from the pool until it is' } }, collisions: [] };
     }
     return { decision: deps.addresses.decide(gateway, policy, { allocate: false }), collisions: [] };
+  }
+  if (delegated && requested.static.length === 0 && requested.unsupported.length === 0) {
+    // kube-vip-cloud-provider is the one allocator: what it wrote on the Gateway's Service (kube-vip.io/loadbalancerIPs)
+    // is held by the Gateway in the AddressBook like its status addresses, so keeping what is held adopts it.
+    const kept = deps.addresses.decide(gateway, policy, { allocate: false });
+    if (kept.outcome.kind === 'assigned') {
+      const inStatus = new Set((gateway.status?.addresses ?? []).map((a) => a.value));
+      const adopted = kept.outcome.addresses.filter((a) => !inStatus.has(a));
+      if (adopted.length > 0) deps.events.event(gateway, 'Normal', 'AddressAdopted', `adopted ${adopted.join(', ')}, assigned by kube-vip-cloud-provider to the Gateway's Service`);
+      return conflictChecked(deps, gateway, kept);
+    }
+    const names = own.map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
+    return {
+      decision: { outcome: { kind: 'notAssigned', reason: `ipamMode delegated: waiting for kube-vip-cloud-provider to assign an address to ${names.length > 0 ? `Service ${names.join(', ')}` : "the Gateway's Service"}` } },
+      collisions: [],
+      awaitingDelegated: true,
+    };
   }
   let avoid: string[] = [];
   let decision = deps.addresses.decide(gateway, policy);
@@ -281,6 +301,13 @@ async function decideAddresses(
     }
     collisions = mine(deps.addresses.collisions(ns, name), decision);
   }
+  return conflictChecked(deps, gateway, decision, collisions);
+}
+
+// An assigned outcome that another holder shares becomes `conflicted` (kept, not Programmed, no plan).
+function conflictChecked(deps: GatewayReconcilerDeps, gateway: Gateway, decided: AddressDecision, found?: AddressCollision[]): { decision: AddressDecision; collisions: AddressCollision[] } {
+  let decision = decided;
+  const collisions = found ?? mine(deps.addresses.collisions(gateway.metadata.namespace ?? '', gateway.metadata.name), decision);
   if (decision.outcome.kind === 'assigned' && collisions.length > 0) {
     const message = collisions.map((c) => `address ${c.address} is also held by ${c.holders.join(', ')}`).join('; ');
     decision = {
@@ -407,6 +434,7 @@ function servedListeners(
         ...(params.loadBalancerClass ? { loadBalancerClass: params.loadBalancerClass } : {}),
         ...(params.ipFamilyPolicy ? { ipFamilyPolicy: params.ipFamilyPolicy } : {}),
         ...(params.allocateLoadBalancerNodePorts !== undefined ? { allocateLoadBalancerNodePorts: params.allocateLoadBalancerNodePorts } : {}),
+        ...(params.ipamMode === 'delegated' ? { addressesDelegated: true, ...(params.ipFamilies ? { ipFamilies: params.ipFamilies } : {}) } : {}),
         ...(gateway.spec.infrastructure?.labels ? { labels: gateway.spec.infrastructure.labels } : {}),
         ...(gateway.spec.infrastructure?.annotations ? { annotations: gateway.spec.infrastructure.annotations } : {}),
       },
