@@ -79,6 +79,7 @@ describe.skipIf(!binary)('ipamMode delegated with the real kube-vip-cloud-provid
     const e = env();
     const collisions: string[] = [];
     let yields = 0;
+    const transient = new Set<string>();
     const started = Date.now();
     for (let round = 0; round < ROUNDS; round++) {
       const ns = await e.newNamespace(`kvcp-${round}`, 5);
@@ -95,7 +96,15 @@ describe.skipIf(!binary)('ipamMode delegated with the real kube-vip-cloud-provid
         const plain = await e.admin.get<Service>(R.Service, { namespace: ns.name, name: 'plain' });
         const plainAddress = plain.metadata.annotations?.['kube-vip.io/loadbalancerIPs'];
         expect(plainAddress).toBeTruthy();
-        return { routed: statusAddresses(gws[0]!), bare: statusAddresses(gws[1]!), plain: [plainAddress!] };
+        const seen = { routed: statusAddresses(gws[0]!), bare: statusAddresses(gws[1]!), plain: [plainAddress!] };
+        const flat = [...seen.routed, ...seen.bare, ...seen.plain];
+        if (new Set(flat).size !== flat.length) {
+          // Only the controller's allocator can get here (kube-vip-cloud-provider chose after the Gateway was
+          // Programmed): it must then give the address up, so wait for that; delegated mode is judged at once.
+          transient.add(`round ${round}: ${JSON.stringify(seen)}`);
+          if (MODE === 'controller') expect(new Set(flat).size, 'the Gateway yields the address it never announced').toBe(flat.length);
+        }
+        return seen;
       }, 30_000);
       const all = [...addresses.routed, ...addresses.bare, ...addresses.plain];
       for (const a of all) expect(ns.addresses).toContain(a);
@@ -107,7 +116,8 @@ describe.skipIf(!binary)('ipamMode delegated with the real kube-vip-cloud-provid
         expect(svc?.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe(addresses[name as 'routed' | 'bare'][0]);
       }
     }
-    console.info(`[e2e] ipamMode ${MODE}: ${ROUNDS} rounds, ${collisions.length} collisions at the end, ${yields} addresses yielded, ${((Date.now() - started) / ROUNDS / 1000).toFixed(2)} s per round`);
+    console.info(`[e2e] ipamMode ${MODE}: ${ROUNDS} rounds, ${collisions.length} collisions at the end, ${transient.size} rounds with one seen while both Gateways were Programmed, ${yields} addresses yielded, ${((Date.now() - started) / ROUNDS / 1000).toFixed(2)} s per round`);
     expect(collisions).toEqual([]);
+    if (MODE === 'delegated') expect([...transient]).toEqual([]);
   }, 600_000);
 });
