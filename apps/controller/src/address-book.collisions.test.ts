@@ -48,7 +48,7 @@ describe('AddressBook.collisions', () => {
     b.observeService(ownService(gw, '10.0.0.5'));
     expect(b.collisions('gw', 'a')).toEqual([]);
     b.observeService(plainService('apps', 'web', '10.0.0.5'));
-    expect(b.collisions('gw', 'a')).toEqual([{ address: '10.0.0.5', holders: ['Service apps/web'] }]);
+    expect(b.collisions('gw', 'a')).toMatchObject([{ address: '10.0.0.5', holders: ['Service apps/web'] }]);
     expect(b.gatewaysHolding(['10.0.0.5'])).toEqual(['gw/a']);
     b.forgetService('apps', 'web');
     expect(b.collisions('gw', 'a')).toEqual([]);
@@ -70,7 +70,7 @@ describe('AddressBook.collisions', () => {
     const b = book();
     b.observeGateway(gateway('a', [mine]));
     b.observeService(plainService('apps', 'web', theirs));
-    expect(b.collisions('gw', 'a')).toEqual([{ address: 'fd00::5', holders: ['Service apps/web'] }]);
+    expect(b.collisions('gw', 'a')).toMatchObject([{ address: 'fd00::5', holders: ['Service apps/web'] }]);
   });
 
   it('names another Gateway once per Gateway, however many of its sources hold the address', () => {
@@ -79,7 +79,7 @@ describe('AddressBook.collisions', () => {
     b.observeGateway(gateway('a', ['10.0.0.5']));
     b.observeGateway(other);
     b.observeService(ownService(other, '10.0.0.5'));
-    expect(b.collisions('gw', 'a')).toEqual([{ address: '10.0.0.5', holders: ['Gateway gw/b'] }]);
+    expect(b.collisions('gw', 'a')).toEqual([{ address: '10.0.0.5', holders: ['Gateway gw/b'], refs: [{ kind: 'Gateway', namespace: 'gw', name: 'b' }] }]);
   });
 
   it.each([

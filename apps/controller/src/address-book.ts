@@ -85,6 +85,16 @@ export interface AddressCollision {
   address: string;
   /** Who else announces it: `Service <ns>/<name>` (e.g. kube-vip-cloud-provider's allocation) or `Gateway <ns>/<name>`. */
   holders: string[];
+  /** The same holders, as references (sorted as `holders`). */
+  refs: { kind: 'Gateway' | 'Service'; namespace: string; name: string }[];
+}
+
+/** How `decide` may choose. */
+export interface DecideOptions {
+  /** Addresses not to keep nor take (given up to another holder, or seen taken by a fresh read of the cluster). */
+  avoid?: readonly string[];
+  /** False: keep what the Gateway holds, take nothing new from the pool (a Gateway that is not Accepted). */
+  allocate?: boolean;
 }
 
 // Addresses as the allocator prints them, so `fd00::0:1` on a Service and `fd00::1` on a Gateway are one address.
@@ -189,9 +199,38 @@ export class AddressBook {
         const [kind, ns, n] = (other.owner.startsWith('Gateway/') ? other.owner : key).split('/');
         holders.add(`${kind} ${ns}/${n}`);
       }
-      if (holders.size > 0) out.push({ address, holders: [...holders].sort() });
+      if (holders.size > 0) {
+        const sorted = [...holders].sort();
+        const refs = sorted.map((h) => {
+          const [kind, ref] = h.split(' ') as [string, string];
+          const [ns, n] = ref.split('/') as [string, string];
+          return { kind: kind === 'Gateway' ? ('Gateway' as const) : ('Service' as const), namespace: ns, name: n };
+        });
+        out.push({ address, holders: sorted, refs });
+      }
     }
     return out;
+  }
+
+  /** Keys of the Services (`{namespace, name}`) carrying any of these addresses, whoever they belong to. */
+  servicesCarrying(addresses: readonly string[]): { namespace: string; name: string }[] {
+    const out = new Map<string, { namespace: string; name: string }>();
+    for (const address of addresses) {
+      for (const key of this.byAddress.get(canonical(address)) ?? []) {
+        if (!key.startsWith('Service/')) continue;
+        const [, namespace, name] = key.split('/') as [string, string, string];
+        out.set(key, { namespace, name });
+      }
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * Drops what `decide` reserved for a Gateway (its status and Services still hold what they carry): before deciding
+   * again without an address, or when a Gateway that is not Accepted gives back one it never used.
+   */
+  releaseReservation(namespace: string, name: string): void {
+    this.removeSource(`Reservation/${namespace}/${name}`);
   }
 
   /** Keys (`ns/name`) of the Gateways holding any of these addresses. */
@@ -212,10 +251,25 @@ export class AddressBook {
    * (a reservation), so concurrent reconciles never hand one address out twice, and stays held until the Gateway's
    * status and Services carry it.
    */
-  decide(gateway: Gateway, policy: AddressPolicy = {}): AddressDecision {
+  decide(gateway: Gateway, policy: AddressPolicy = {}, options: DecideOptions = {}): AddressDecision {
+    const ns = gateway.metadata.namespace ?? '';
+    const avoid = options.avoid ?? [];
+    if (avoid.length === 0) return this.decideNow(gateway, policy, options);
+    // Held by a stand-in owner for the length of this decision, so the allocator passes over them like any used address.
+    const key = `Avoid/${ns}/${gateway.metadata.name}`;
+    this.setSource(key, key, [...avoid], gatewayPorts(gateway));
+    try {
+      return this.decideNow(gateway, policy, options);
+    } finally {
+      this.removeSource(key);
+    }
+  }
+
+  private decideNow(gateway: Gateway, policy: AddressPolicy, options: DecideOptions): AddressDecision {
     const ns = gateway.metadata.namespace ?? '';
     const owner = gatewayOwner(ns, gateway.metadata.name);
     const ports = gatewayPorts(gateway);
+    const avoided = new Set((options.avoid ?? []).map(canonical));
     const requested = requestedAddresses(gateway);
     if (requested.unsupported.length > 0) return { outcome: { kind: 'unsupportedType', addresses: requested.unsupported } };
 
@@ -228,17 +282,21 @@ export class AddressBook {
           usable.push(address);
           continue;
         }
+        if (options.allocate === false) continue;
         const r = this.allocator.allocate({ namespace: ns, requested: [address], owner, ports });
         if (r.ok) usable.push(...r.value.addresses);
         else problems.push(r.error.message);
       }
       this.reserve(ns, gateway.metadata.name, usable, ports);
+      if (options.allocate === false && usable.length < requested.static.length) {
+        return { outcome: { kind: 'notAssigned', reason: 'the Gateway is not accepted: it takes no address until it is', ...(usable.length > 0 ? { addresses: usable } : {}) } };
+      }
       if (problems.length > 0) return { outcome: { kind: 'notUsable', message: problems.join('; '), addresses: usable } };
       return { outcome: { kind: 'assigned', addresses: usable } };
     }
 
     const wantedFamilies = this.wantedFamilies(ns, policy);
-    const held = this.orderByFamilies(this.holdings(owner), policy.ipFamilies);
+    const held = this.orderByFamilies(this.holdings(owner).filter((a) => !avoided.has(canonical(a))), policy.ipFamilies);
     const keep = held.filter((a, i) => {
       const family = a.includes(':') ? 'IPv6' : 'IPv4';
       return wantedFamilies.includes(family) && held.findIndex((b) => (b.includes(':') ? 'IPv6' : 'IPv4') === family) === i;
@@ -248,6 +306,11 @@ export class AddressBook {
     if (keep.length > 0 && required.length === 0) {
       this.reserve(ns, gateway.metadata.name, keep, ports);
       return { outcome: { kind: 'assigned', addresses: keep } };
+    }
+    if (options.allocate === false) {
+      if (keep.length > 0) this.reserve(ns, gateway.metadata.name, keep, ports);
+      else this.releaseReservation(ns, gateway.metadata.name);
+      return { outcome: { kind: 'notAssigned', reason: 'the Gateway is not accepted: it takes no address from the pool until it is', ...(keep.length > 0 ? { addresses: keep } : {}) } };
     }
     const r =
       keep.length === 0

@@ -2,6 +2,8 @@
 // mapping look things up by. Index functions are exported so the wiring registers exactly these.
 import {
   GATEWAY_API_GROUP,
+  KUBE_VIP_LEASE_NAME_ANNOTATION,
+  KUBE_VIP_SERVICE_LEASE_PREFIX,
   Kind,
   type ConfigMap,
   type EndpointSlice,
@@ -10,6 +12,7 @@ import {
   type KubeObject,
   type L4Route,
   type L4RouteKind,
+  type LeaseObject,
   type Namespace,
   type ReferenceGrant,
   type Service,
@@ -31,6 +34,8 @@ export const Index = {
   owningGateway: 'owningGateway',
   /** EndpointSlice by the `ns/name` of its Service. */
   service: 'service',
+  /** Service by the `ns/name` of every kube-vip lease that may stand for it (kube-vip.io/leaseName, kubevip-<name>). */
+  kubeVipLease: 'kubeVipLease',
 } as const;
 
 /** Gateway -> its class name. */
@@ -73,6 +78,18 @@ export function indexOwningGatewayOfService(obj: KubeObject): string[] {
   return owner.startsWith('Gateway/') ? [owner.slice('Gateway/'.length)] : [];
 }
 
+/**
+ * Service -> the per-Service kube-vip leases that may stand for it: `kubevip-<name>` in its namespace (kube-vip
+ * v1.0.0 with svc_election=true), and its kube-vip.io/leaseName (newer kube-vip), so a Lease event finds its Services.
+ */
+export function indexKubeVipLeases(obj: KubeObject): string[] {
+  const ns = obj.metadata.namespace ?? '';
+  const keys = [`${ns}/${KUBE_VIP_SERVICE_LEASE_PREFIX}${obj.metadata.name}`];
+  const named = obj.metadata.annotations?.[KUBE_VIP_LEASE_NAME_ANNOTATION]?.trim();
+  if (named) keys.push(named.includes('/') ? named : `${ns}/${named}`);
+  return [...new Set(keys)];
+}
+
 /** EndpointSlice -> the Gateway that owns it (controller owner reference). */
 export function indexOwningGatewayOfSlice(obj: KubeObject): string[] {
   const ref = (obj.metadata.ownerReferences ?? []).find((r) => r.kind === Kind.Gateway && r.controller === true);
@@ -92,10 +109,11 @@ export const VIEW_INDEXERS = {
   tcpRoutes: { [Index.parentGateway]: indexParentGateways, [Index.backendService]: indexBackendServices },
   udpRoutes: { [Index.parentGateway]: indexParentGateways, [Index.backendService]: indexBackendServices },
   namespaces: {},
-  services: { [Index.owningGateway]: indexOwningGatewayOfService },
+  services: { [Index.owningGateway]: indexOwningGatewayOfService, [Index.kubeVipLease]: indexKubeVipLeases },
   endpointSlices: { [Index.owningGateway]: indexOwningGatewayOfSlice, [Index.service]: indexSliceService },
   referenceGrants: {},
   configMaps: {},
+  leases: {},
 } as const satisfies Record<keyof ViewStores, Record<string, (obj: KubeObject) => string[]>>;
 
 /** The stores the view reads. */
@@ -109,6 +127,8 @@ export interface ViewStores {
   endpointSlices: StoreReader<EndpointSlice>;
   referenceGrants: StoreReader<ReferenceGrant>;
   configMaps: StoreReader<ConfigMap>;
+  /** kube-vip's Leases (absent in render and tests without a cluster: every lookup finds none). */
+  leases?: StoreReader<LeaseObject> | undefined;
 }
 
 /** A ClusterView over informer stores (which must carry the indexes above). */
@@ -155,6 +175,12 @@ export class CacheView implements ClusterView {
   }
   configMap(namespace: string, name: string) {
     return this.stores.configMaps.get(`${namespace}/${name}`);
+  }
+  lease(namespace: string, name: string) {
+    return this.stores.leases?.get(`${namespace}/${name}`);
+  }
+  servicesForLease(namespace: string, name: string) {
+    return this.stores.services.byIndex(Index.kubeVipLease, `${namespace}/${name}`);
   }
 
   /** Gateway keys (`ns/name`) affected by a change of this Service: its owner, and the parents of routes using it. */

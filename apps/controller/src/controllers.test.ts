@@ -5,6 +5,7 @@ import {
   ConfigMap,
   Gateway as GatewayResource,
   GatewayClass,
+  Lease,
   Manager,
   MemoryCluster,
   Service as ServiceResource,
@@ -156,6 +157,59 @@ describe('setupGatewayControllers: own writes', () => {
     } finally {
       abort.abort();
       await running;
+    }
+  });
+});
+
+describe('setupGatewayControllers: kube-vip leases', () => {
+  it('Announced turns False (LeaseExpired) when kube-vip stops renewing its lease, with no event but the expiry, and True again when it renews', async () => {
+    const cluster = new MemoryCluster();
+    await cluster.create(GatewayClass, { metadata: { name: 'kube-vip' }, spec: { controllerName: 'kube-vip.io/controller' } });
+    await cluster.create(ConfigMap, { metadata: { namespace: 'kube-system', name: 'kubevip' }, data: { 'range-global': '10.0.0.10-10.0.0.12' } });
+    await cluster.create(ServiceResource, { metadata: { namespace: 'app', name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 7, targetPort: 7007 }] } });
+    await cluster.create(GatewayResource, { metadata: { namespace: 'app', name: 'gw' }, spec: { gatewayClassName: 'kube-vip', listeners: [{ name: 'echo', protocol: 'TCP', port: 7 }] } });
+    await cluster.create(TCPRoute, { metadata: { namespace: 'app', name: 'echo' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'echo', port: 7 }] }] } });
+    // A node heartbeat: never cached (the informer leaves kube-node-lease out).
+    await cluster.create(Lease, { metadata: { namespace: 'kube-node-lease', name: 'node1' }, spec: { holderIdentity: 'node1', leaseDurationSeconds: 40, renewTime: new Date().toISOString() } } as KubeObject);
+    const manager = new Manager({ client: cluster });
+    const wired = await setupGatewayControllers(manager, {
+      controllerName: 'kube-vip.io/controller',
+      ipamConfigMap: { namespace: 'kube-system', name: 'kubevip' },
+      serviceBehaviour: 'duplicate',
+      concurrency: 1,
+      events: { event: () => undefined },
+    });
+    const abort = new AbortController();
+    const running = manager.start(abort.signal);
+    const announced = async () => ((await cluster.get<Gateway>(GatewayResource, { namespace: 'app', name: 'gw' })).status?.conditions ?? []).find((c) => c.type === 'kube-vip.io/Announced');
+    try {
+      const svc = await vi.waitFor(
+        async () => {
+          const [s] = (await cluster.list<Service>(ServiceResource, { labelSelector: 'app.kubernetes.io/managed-by=kube-vip-gateway-api' })).items;
+          expect(s).toBeDefined();
+          return s!;
+        },
+        { timeout: 5_000 },
+      );
+      const address = serviceAddresses(svc)[0]!;
+      // kube-vip: vipHost, ingress, and a lease of 1 s renewed now.
+      await cluster.patch(ServiceResource, svc.metadata, { type: 'merge', patch: { metadata: { annotations: { 'kube-vip.io/vipHost': 'node1' } } } });
+      const annotated = await cluster.get<Service>(ServiceResource, svc.metadata);
+      await cluster.updateStatus(ServiceResource, { ...annotated, status: { loadBalancer: { ingress: [{ ip: address }] } } });
+      const leaseRef = { namespace: 'app', name: `kubevip-${svc.metadata.name}` };
+      await cluster.create(Lease, { metadata: leaseRef, spec: { holderIdentity: 'node1', leaseDurationSeconds: 1, renewTime: new Date().toISOString() } } as KubeObject);
+      await vi.waitFor(async () => expect(await announced()).toMatchObject({ status: 'True', reason: 'Announced' }), { timeout: 3_000 });
+      expect(wired.view.lease('kube-node-lease', 'node1')).toBeUndefined();
+      // kube-vip stops: nothing changes in the cluster, the lease just runs out.
+      await vi.waitFor(async () => expect(await announced()).toMatchObject({ status: 'False', reason: 'LeaseExpired' }), { timeout: 4_000 });
+      // It comes back and renews.
+      const lease = await cluster.get<KubeObject>(Lease, leaseRef);
+      await cluster.update(Lease, { ...lease, spec: { holderIdentity: 'node1', leaseDurationSeconds: 30, renewTime: new Date().toISOString() } } as KubeObject);
+      await vi.waitFor(async () => expect(await announced()).toMatchObject({ status: 'True', reason: 'Announced' }), { timeout: 3_000 });
+    } finally {
+      abort.abort();
+      await running;
+      wired.leaseTracker.stop();
     }
   });
 });

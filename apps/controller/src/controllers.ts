@@ -5,9 +5,12 @@
 import {
   BUNDLE_VERSION_ANNOTATION,
   GatewayConditionType,
+  DEFAULT_LEASE_SETTINGS,
   GatewayReason,
   findCondition,
   type ConfigMap,
+  type LeaseObject,
+  type LeaseSettings,
   type Gateway,
   type KubeObject,
   type Service,
@@ -19,6 +22,7 @@ import {
   EndpointSlice as EndpointSliceResource,
   Gateway as GatewayResource,
   GatewayClass as GatewayClassResource,
+  Lease as LeaseResource,
   Namespace as NamespaceResource,
   ReferenceGrant as ReferenceGrantResource,
   ReferenceGrantV1beta1,
@@ -46,6 +50,8 @@ import {
 } from '@kube-vip-gw/controller-runtime';
 import { AddressBook, serviceAddresses } from './address-book.js';
 import { CacheView, VIEW_INDEXERS, indexParentGateways, type ViewStores } from './cache-view.js';
+import { BatchedForeignAddresses } from './fresh-read.js';
+import { LeaseTracker } from './lease-tracker.js';
 import type { ControllerOptions } from './options.js';
 import { registerControllerMetrics } from './metrics.js';
 import { reconcileGateway, type EventSink } from './reconcile-gateway.js';
@@ -54,6 +60,10 @@ import { reconcileGatewayClass } from './reconcile-gatewayclass.js';
 /** What the wiring needs beyond the client. */
 export interface GatewayControllersOptions extends Pick<ControllerOptions, 'controllerName' | 'ipamConfigMap' | 'serviceBehaviour' | 'concurrency'> {
   loadBalancerClass?: string | undefined;
+  /** Where kube-vip's leases are (default: auto-detect, kube-system/plndr-svcs-lock). */
+  leases?: LeaseSettings;
+  /** Default IPAM mode (parameters' ipamMode overrides it). */
+  ipamMode?: 'controller' | 'delegated';
   strategies?: StrategyRegistry;
   /** Default: the manager's event recorder. */
   events?: EventSink;
@@ -71,7 +81,23 @@ export interface GatewayControllers {
   missing: string[];
   /** The route resources in use (v1, or v1alpha2 on older installs). */
   routeResources: { TCPRoute?: ResourceDescriptor; UDPRoute?: ResourceDescriptor };
+  /** Follows kube-vip's Leases (wakes Gateways when one changes holder or expires). */
+  leaseTracker: LeaseTracker;
+  /** The fresh read new allocations are checked against (one list per batch). */
+  foreignAddresses: BatchedForeignAddresses;
 }
+
+/**
+ * What the controller keeps of a Lease: its spec (holder, renewTime, duration). Node heartbeats never reach it (the
+ * informer leaves out kube-node-lease), so the cache holds kube-vip's leases plus the few leader-election ones.
+ */
+export function slimLease(lease: KubeObject): KubeObject {
+  const { metadata } = stripBulkyMetadata(lease);
+  return { apiVersion: lease.apiVersion, kind: lease.kind, metadata: { name: metadata.name, namespace: metadata.namespace, resourceVersion: metadata.resourceVersion }, spec: (lease as LeaseObject).spec } as KubeObject;
+}
+
+/** Leases of kube-node-lease (one per node, renewed every 10 s) are never kube-vip's: the informer does not list them. */
+export const LEASE_FIELD_SELECTOR = 'metadata.namespace!=kube-node-lease';
 
 /** Keeps only what the controller reads of ConfigMaps (data), so a cluster with large ConfigMaps costs little memory. */
 export function slimConfigMap(cm: KubeObject): KubeObject {
@@ -158,6 +184,7 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   const endpointSlices = informerWith('endpointSlices', EndpointSliceResource);
   const referenceGrants = informerWith('referenceGrants', grants);
   const configMaps = informerWith('configMaps', ConfigMapResource, slimConfigMap);
+  const leases = manager.informer<KubeObject>(LeaseResource, { fieldSelector: LEASE_FIELD_SELECTOR, transform: slimLease });
   const store = <T extends KubeObject>(s: StoreReader<KubeObject>) => s as unknown as StoreReader<T>;
   const view = new CacheView({
     gatewayClasses: store(gatewayClasses.store),
@@ -169,6 +196,7 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
     endpointSlices: store(endpointSlices.store),
     referenceGrants: store(referenceGrants.store),
     configMaps: store(configMaps.store),
+    leases: store(leases.store),
   });
 
   // The AddressBook follows the cluster from the first list on.
@@ -204,6 +232,8 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   if (tcpRoutes && tcp) followOwnWrites(tcpRoutes, tcp);
   if (udpRoutes && udp) followOwnWrites(udpRoutes, udp);
 
+  const leaseSettings = options.leases ?? DEFAULT_LEASE_SETTINGS;
+  const foreignAddresses = new BatchedForeignAddresses(client);
   const gatewayMetrics = registerControllerMetrics(manager.metrics.registry, { addresses, view, controllerName: options.controllerName });
   const strategies = options.strategies ?? createStrategyRegistry();
   const routeResources = { ...(tcp ? { TCPRoute: tcp } : {}), ...(udp ? { UDPRoute: udp } : {}) };
@@ -224,12 +254,18 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
           addresses,
           strategies,
           routeResources: { TCPRoute: tcp ?? TCPRouteResource, UDPRoute: udp ?? UDPRouteResource },
-          defaults: { serviceBehaviour: options.serviceBehaviour, ...(options.loadBalancerClass ? { loadBalancerClass: options.loadBalancerClass } : {}) },
+          defaults: {
+            serviceBehaviour: options.serviceBehaviour,
+            ...(options.loadBalancerClass ? { loadBalancerClass: options.loadBalancerClass } : {}),
+            ...(options.ipamMode ? { ipamMode: options.ipamMode } : {}),
+          },
           events,
           metrics: gatewayMetrics,
           now,
           ownWrites,
           logger: ctx.logger,
+          leases: leaseSettings,
+          foreignAddresses: foreignAddresses.read,
         },
         req.namespace ?? '',
         req.name,
@@ -249,6 +285,28 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   if (tcp) gatewayController.watches(tcp, (r) => indexParentGateways(r));
   if (udp) gatewayController.watches(udp, (r) => indexParentGateways(r));
 
+  // kube-vip's leases: the global services lease decides every announced Gateway, a per-Service one the Gateways of
+  // its Services (owner, and any Gateway holding one of its addresses). Renewals alone wake nobody (LeaseTracker).
+  const isGlobalLease = (l: KubeObject) => l.metadata.namespace === leaseSettings.global.namespace && l.metadata.name === leaseSettings.global.name;
+  const gatewaysOfLease = (l: LeaseObject): string[] => {
+    if (isGlobalLease(l)) return leaseSettings.mode === 'service' ? [] : view.gateways().filter((g) => (g.status?.addresses ?? []).length > 0).map((g) => `${g.metadata.namespace}/${g.metadata.name}`);
+    if (leaseSettings.mode === 'global') return [];
+    const keys = new Set<string>();
+    for (const svc of view.servicesForLease(l.metadata.namespace ?? '', l.metadata.name)) {
+      for (const k of [...view.gatewaysForService(svc), ...addresses.gatewaysHolding(serviceAddresses(svc))]) keys.add(k);
+    }
+    return [...keys];
+  };
+  const leaseTracker = new LeaseTracker((l) => {
+    for (const key of gatewaysOfLease(l)) gatewayController.enqueue(key);
+  });
+  const followed = (l: KubeObject) => isGlobalLease(l) || (leaseSettings.mode !== 'global' && view.servicesForLease(l.metadata.namespace ?? '', l.metadata.name).length > 0);
+  leases.addEventHandler({
+    onAdd: (l) => followed(l) && leaseTracker.observe(l as LeaseObject),
+    onUpdate: (_, l) => followed(l) && leaseTracker.observe(l as LeaseObject),
+    onDelete: (l) => leaseTracker.forget(l as LeaseObject),
+  });
+
   const bundleVersion = bundleVersionReader(client, now);
   const classController = manager.addController({
     name: 'gatewayclass',
@@ -264,5 +322,5 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   manager.addReadyzCheck('route-crds', () => {
     if (missing.length > 0) throw new Error(`the cluster serves no ${missing.join(' or ')} (install the Gateway API v1.6 CRDs); Gateways still get addresses`);
   });
-  return { controllers: [classController, gatewayController] as Controller[], view, addresses, ownWrites, missing, routeResources };
+  return { controllers: [classController, gatewayController] as Controller[], view, addresses, ownWrites, missing, routeResources, leaseTracker, foreignAddresses };
 }

@@ -43,6 +43,8 @@ async function run(options: ControllerOptions): Promise<void> {
     serviceBehaviour: options.serviceBehaviour,
     concurrency: options.concurrency,
     loadBalancerClass: options.loadBalancerClass,
+    leases: { mode: options.kubeVipLeaseMode, global: options.kubeVipServicesLease },
+    ipamMode: options.ipamMode,
     strategies,
   });
   if (wired.missing.length > 0) logger.warn({ missing: wired.missing }, 'route CRDs not served: routes of these kinds are ignored until the CRDs are installed and the controller restarted');

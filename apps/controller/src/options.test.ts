@@ -23,8 +23,19 @@ describe('parseControllerOptions', () => {
       ipamConfigMap: { namespace: 'kube-system', name: 'kubevip' },
       serviceBehaviour: 'auto',
       concurrency: 4,
+      kubeVipLeaseMode: 'auto',
+      ipamMode: 'controller',
+      kubeVipServicesLease: { namespace: 'kube-system', name: 'plndr-svcs-lock' },
       logFormat: 'json',
     });
+  });
+  it('reads where the kube-vip leases are', () => {
+    const o = parseControllerOptions(['--kube-vip-lease-mode', 'global', '--kube-vip-services-lease', 'kube-vip/svcs']);
+    expect(o).toMatchObject({ kubeVipLeaseMode: 'global', kubeVipServicesLease: { namespace: 'kube-vip', name: 'svcs' } });
+    expect(() => parseControllerOptions(['--kube-vip-lease-mode', 'both'])).toThrow(/both/);
+    expect(parseControllerOptions(['--ipam-mode', 'delegated']).ipamMode).toBe('delegated');
+    expect(() => parseControllerOptions(['--ipam-mode', 'dhcp'])).toThrow(/dhcp/);
+    expect(() => parseControllerOptions(['--kube-vip-services-lease', 'a/b/c'])).toThrow(/--kube-vip-services-lease.*Lease/);
   });
   it('accepts the original controller command line', () => {
     const o = parseControllerOptions(['-metrics-bind-address', ':8083', '-kubeconfig', '/root/.kube/config', '-gateway-class-name', 'example.com/gw', '-ipam-configmap', 'kube-vip', '-leader-elect']);

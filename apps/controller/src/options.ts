@@ -17,6 +17,11 @@ export interface ControllerOptions {
   strategyModules: string[];
   loadBalancerClass?: string;
   concurrency: number;
+  /** Which kube-vip lease stands for a Service (`auto`, `service`, `global`) and where the global one is. */
+  kubeVipLeaseMode: 'auto' | 'service' | 'global';
+  /** Default IPAM mode of Gateways whose parameters do not set ipamMode. */
+  ipamMode: 'controller' | 'delegated';
+  kubeVipServicesLease: { namespace: string; name: string };
   logLevel: string;
   logFormat: LogFormat;
 }
@@ -60,7 +65,7 @@ export function parseConfigMapRef(value: string, flag = '--ipam-configmap'): { n
   const [a, b] = parts;
   if (parts.length === 1 && a && dns1123.test(a)) return { namespace: 'kube-system', name: a };
   if (parts.length === 2 && a && b && dns1123.test(a) && dns1123.test(b)) return { namespace: a, name: b };
-  throw new InvalidFlagError(flag, value, 'expected "name" or "namespace/name" of a ConfigMap');
+  throw new InvalidFlagError(flag, value, `expected "name" or "namespace/name" of a ${flag === '--ipam-configmap' ? 'ConfigMap' : 'Lease'}`);
 }
 
 function parseBool(flag: string) {
@@ -96,6 +101,19 @@ export function controllerCommand(): Command {
     .addOption(new Option('--service-behaviour <strategy>', 'default Service strategy: duplicate, create, update, endpoints, a custom one, or "auto" (duplicate for one same-namespace backend, else endpoints)').default('auto').env(env('SERVICE_BEHAVIOUR')))
     .addOption(new Option('--strategy-module <path...>', 'ES module(s) that register custom Service strategies').env(env('STRATEGY_MODULES')))
     .addOption(new Option('--load-balancer-class <class>', 'spec.loadBalancerClass of created Services (e.g. kube-vip.io/kube-vip-class); unset by default').env(env('LOAD_BALANCER_CLASS')))
+    .addOption(
+      new Option('--kube-vip-lease-mode <mode>', "which kube-vip lease tells that an address is announced: service (kube-vip's svc_election=true: kubevip-<service> in its namespace), global (svc_election=false: the services lease), auto (the one that exists and is current)")
+        .choices(['auto', 'service', 'global'])
+        .default('auto')
+        .env(env('KUBE_VIP_LEASE_MODE')),
+    )
+    .addOption(new Option('--kube-vip-services-lease <[namespace/]name>', "kube-vip's services lease with svc_election=false (its default: kube-system/plndr-svcs-lock); a bare name is in kube-system").default('kube-system/plndr-svcs-lock').env(env('KUBE_VIP_SERVICES_LEASE')))
+    .addOption(
+      new Option('--ipam-mode <mode>', "who assigns Gateway addresses unless a Gateway's parameters say (ipamMode): controller (this controller, from the IPAM ConfigMap) or delegated (kube-vip-cloud-provider, on the Gateway's Service; run it with --concurrent-service-syncs=1)")
+        .choices(['controller', 'delegated'])
+        .default('controller')
+        .env(env('IPAM_MODE')),
+    )
     .addOption(new Option('--concurrency <n>', 'Gateways reconciled in parallel').default(4).argParser(parsePositiveInt('--concurrency')).env(env('CONCURRENCY')))
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info').env(env('LOG_LEVEL')))
     .addOption(new Option('--log-format <format>', 'log format').choices(['json', 'text']).default('json').env(env('LOG_FORMAT')))
@@ -124,6 +142,9 @@ export function parseControllerOptions(argv: readonly string[], command: Command
     strategyModules: typeof strategyModules === 'string' ? strategyModules.split(',').filter(Boolean) : (strategyModules ?? []),
     loadBalancerClass: o.loadBalancerClass as string | undefined,
     concurrency: o.concurrency as number,
+    kubeVipLeaseMode: o.kubeVipLeaseMode as ControllerOptions['kubeVipLeaseMode'],
+    ipamMode: o.ipamMode as ControllerOptions['ipamMode'],
+    kubeVipServicesLease: parseConfigMapRef(o.kubeVipServicesLease as string, '--kube-vip-services-lease'),
     logLevel: o.logLevel as string,
     logFormat: o.logFormat as LogFormat,
   };

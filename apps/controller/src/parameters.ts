@@ -11,6 +11,11 @@ export interface GatewayParameters {
   externalTrafficPolicy?: 'Cluster' | 'Local';
   /** Node ports for the Services; unset means the service-mapper default, false (kube-vip does not use them). */
   allocateLoadBalancerNodePorts?: boolean;
+  /**
+   * Who picks a Gateway's address: `controller` (default: this controller's IPAM, from the ConfigMap) or `delegated`
+   * (kube-vip-cloud-provider assigns it to the Gateway's Service, and the controller adopts it).
+   */
+  ipamMode?: 'controller' | 'delegated';
 }
 
 /** The ConfigMap keys a parameters ConfigMap may hold. */
@@ -21,6 +26,7 @@ export const PARAMETER_KEYS = [
   'loadBalancerClass',
   'externalTrafficPolicy',
   'allocateLoadBalancerNodePorts',
+  'ipamMode',
 ] as const;
 
 /** A parameters ConfigMap whose data cannot be used; the message names the ConfigMap, key and value. */
@@ -75,6 +81,10 @@ export function parseGatewayParameters(data: Record<string, string> | undefined,
       case 'allocateLoadBalancerNodePorts':
         if (value === 'true' || value === 'false') params.allocateLoadBalancerNodePorts = value === 'true';
         else problems.push(`allocateLoadBalancerNodePorts "${rawValue}" must be true or false`);
+        break;
+      case 'ipamMode':
+        if (value === 'controller' || value === 'delegated') params.ipamMode = value;
+        else problems.push(`ipamMode "${rawValue}" must be controller or delegated`);
         break;
       default:
         problems.push(`unknown key "${rawKey}" (known: ${PARAMETER_KEYS.join(', ')})`);

@@ -9,6 +9,7 @@ import {
   EndpointSlice,
   Gateway,
   GatewayClass,
+  Lease,
   MemoryCluster,
   Namespace,
   OwnWrites,
@@ -49,6 +50,7 @@ async function view(client: Client, stale: (o: KubeObject) => boolean = () => fa
     endpointSlices: await load('endpointSlices', EndpointSlice),
     referenceGrants: await load('referenceGrants', ReferenceGrant),
     configMaps: await load('configMaps', ConfigMap),
+    leases: await load('leases', Lease),
   };
   return new CacheView(stores as unknown as ViewStores);
 }
@@ -109,7 +111,7 @@ async function world(infrastructure?: Record<string, unknown>, strategy = 'dupli
     const addresses = new AddressBook();
     addresses.setConfigMap(v.configMap('kube-system', 'kubevip'));
     for (const gw of v.gateways()) addresses.observeGateway(gw);
-    for (const svc of (await cluster.list(Service)).items) addresses.observeService(svc);
+    for (const svc of (await cluster.list(Service)).items) if (!stale?.(svc)) addresses.observeService(svc);
     return reconcileGateway(
       {
         controllerName: 'kube-vip.io/controller',
@@ -215,30 +217,125 @@ describe('reconcileGateway release', () => {
   });
 });
 
+type GatewayStatus = { status?: { addresses?: { value: string }[]; conditions?: { type: string; status: string; reason: string; message: string }[] } };
+const gatewayOf = (cluster: MemoryCluster) => cluster.get(Gateway, { namespace: 'app', name: 'gw' }) as Promise<GatewayStatus>;
+const conditionOf = async (cluster: MemoryCluster, type: string) => (await gatewayOf(cluster)).status?.conditions?.find((c) => c.type === type);
+/** What kube-vip does once it announces a Service: vipHost, then the ingress status, and its lease renewed. */
+async function kubeVipAnnounces(cluster: MemoryCluster, service: string, address: string, node = 'node1', renewTime = now().toISOString()) {
+  await cluster.patch(Service, { namespace: 'app', name: service }, { type: 'merge', patch: { metadata: { annotations: { 'kube-vip.io/vipHost': node } } } });
+  const svc = await cluster.get<KubeObject>(Service, { namespace: 'app', name: service });
+  await cluster.updateStatus(Service, { ...svc, status: { loadBalancer: { ingress: [{ ip: address, ipMode: 'VIP' }] } } });
+  await cluster.create(Lease, { metadata: { namespace: 'app', name: `kubevip-${service}` }, spec: { holderIdentity: node, renewTime, leaseDurationSeconds: 5 } } as KubeObject);
+}
+const plainService = (address: string) => ({
+  metadata: { namespace: 'other', name: 'web', labels: { implementation: 'kube-vip' }, annotations: { 'kube-vip.io/loadbalancerIPs': address } },
+  spec: { type: 'LoadBalancer' as const, ports: [{ port: 443, protocol: 'TCP' as const }] },
+});
+
 describe('reconcileGateway address collisions', () => {
-  it('reports another Service announcing its address (condition and Event naming it), keeps the address, and clears the report when that Service goes', async () => {
-    const { cluster, events, reconcile } = await world();
+  it('an announced Gateway keeps its address, is not Programmed (naming the other holder), gets no new Service with it, and recovers when the other holder goes', async () => {
+    const { cluster, events, log, reconcile } = await world();
     for (let round = 0; round < 2; round++) await reconcile();
-    const address = ((await cluster.get(Gateway, { namespace: 'app', name: 'gw' })) as { status?: { addresses?: { value: string }[] } }).status?.addresses?.[0]?.value;
-    expect(address).toBe('10.0.0.10');
-    await cluster.create(Namespace, { metadata: { name: 'other' } });
-    await cluster.create(Service, {
-      metadata: { namespace: 'other', name: 'web', labels: { implementation: 'kube-vip' }, annotations: { 'kube-vip.io/loadbalancerIPs': '10.0.0.10' } },
-      spec: { type: 'LoadBalancer', ports: [{ port: 443, protocol: 'TCP' }] },
-    });
+    expect((await gatewayOf(cluster)).status?.addresses?.[0]?.value).toBe('10.0.0.10');
+    const [own] = (await cluster.list<KubeObject>(Service, { labelSelector: 'app.kubernetes.io/managed-by=kube-vip-gateway-api' })).items;
+    await kubeVipAnnounces(cluster, own!.metadata.name, '10.0.0.10');
     await reconcile();
-    const status = () => cluster.get(Gateway, { namespace: 'app', name: 'gw' }) as Promise<{ status?: { addresses?: { value: string }[]; conditions?: { type: string; status: string; reason: string; message: string }[] } }>;
-    const conflict = (await status()).status?.conditions?.find((c) => c.type === 'kube-vip.io/AddressConflict');
+    expect((await conditionOf(cluster, 'kube-vip.io/Announced'))?.status).toBe('True');
+
+    await cluster.create(Namespace, { metadata: { name: 'other' } });
+    await cluster.create(Service, plainService('10.0.0.10'));
+    await reconcile();
+    const conflict = await conditionOf(cluster, 'kube-vip.io/AddressConflict');
     expect(conflict).toMatchObject({ status: 'True', reason: 'AddressInUse' });
     expect(conflict?.message).toContain('address 10.0.0.10 is also announced by Service other/web');
     expect(events.filter((e) => e.reason === 'AddressConflict').map((e) => e.message)).toEqual([conflict?.message]);
-    expect((await status()).status?.addresses?.map((a) => a.value)).toEqual(['10.0.0.10']);
+    expect((await gatewayOf(cluster)).status?.addresses?.map((a) => a.value)).toEqual(['10.0.0.10']);
+    const programmed = await conditionOf(cluster, 'Programmed');
+    expect(programmed).toMatchObject({ status: 'False', reason: 'AddressNotUsable' });
+    expect(programmed?.message).toContain('Service other/web');
 
+    // A listener and a route added meanwhile: no Service is created or patched with the colliding address.
+    const before = log.length;
+    const gw = await cluster.get<KubeObject & { spec: { listeners: object[] } }>(Gateway, { namespace: 'app', name: 'gw' });
+    await cluster.patch(Gateway, { namespace: 'app', name: 'gw' }, { type: 'merge', patch: { spec: { listeners: [...gw.spec.listeners, { name: 'more', protocol: 'TCP', port: 8 }] } } });
+    await cluster.create(TCPRoute, { metadata: { namespace: 'app', name: 'more' }, spec: { parentRefs: [{ name: 'gw', sectionName: 'more' }], rules: [{ backendRefs: [{ name: 'echo', port: 7 }] }] } });
+    await reconcile();
     await reconcile(); // unchanged: no second Event
+    expect(log.slice(before).filter((l) => l.includes('Service'))).toEqual([]);
     expect(events.filter((e) => e.reason === 'AddressConflict')).toHaveLength(1);
+
     await cluster.delete(Service, { namespace: 'other', name: 'web' });
     await reconcile();
-    expect((await status()).status?.conditions?.map((c) => c.type)).not.toContain('kube-vip.io/AddressConflict');
+    expect((await gatewayOf(cluster)).status?.conditions?.map((c) => c.type)).not.toContain('kube-vip.io/AddressConflict');
+    expect((await conditionOf(cluster, 'Programmed'))?.status).toBe('True');
+    expect((await gatewayOf(cluster)).status?.addresses?.map((a) => a.value)).toEqual(['10.0.0.10']);
+  });
+
+  it('a Gateway whose address was never announced gives it to the other holder and takes another, its Service following', async () => {
+    const { cluster, events, reconcile } = await world();
+    for (let round = 0; round < 2; round++) await reconcile();
+    await cluster.create(Namespace, { metadata: { name: 'other' } });
+    await cluster.create(Service, plainService('10.0.0.10'));
+    for (let round = 0; round < 2; round++) await reconcile();
+    expect((await gatewayOf(cluster)).status?.addresses?.map((a) => a.value)).toEqual(['10.0.0.11']);
+    expect(events.find((e) => e.reason === 'AddressYielded')?.message).toMatch(/10\.0\.0\.10 is also held by Service other\/web.*now 10\.0\.0\.11/);
+    expect((await gatewayOf(cluster)).status?.conditions?.map((c) => c.type)).not.toContain('kube-vip.io/AddressConflict');
+    expect((await conditionOf(cluster, 'Programmed'))?.status).toBe('True');
+    const own = (await cluster.list<KubeObject>(Service, { labelSelector: 'app.kubernetes.io/managed-by=kube-vip-gateway-api' })).items;
+    expect(own.map((s) => s.metadata.annotations?.['kube-vip.io/loadbalancerIPs'])).toEqual(['10.0.0.11']);
+  });
+
+  it('checks a new allocation against a fresh read: a Service the cache has not seen yet is passed over', async () => {
+    const { cluster, lists, reconcile } = await world();
+    await cluster.create(Namespace, { metadata: { name: 'other' } });
+    await cluster.create(Service, plainService('10.0.0.10'));
+    // The cache misses the other allocator's Service, written a moment ago.
+    await reconcile((o) => o.metadata.namespace === 'other' && o.kind !== 'Namespace');
+    expect((await gatewayOf(cluster)).status?.addresses?.map((a) => a.value)).toEqual(['10.0.0.11']);
+    expect(lists).toContain('list Service');
+  });
+});
+
+describe('reconcileGateway: only an Accepted Gateway takes an address', () => {
+  it('an invalid Gateway takes none; once valid it gets one; made invalid before it was Programmed, it gives it back', async () => {
+    const { cluster, reconcile } = await world();
+    const listeners = (l: object[]) => cluster.patch(Gateway, { namespace: 'app', name: 'gw' }, { type: 'merge', patch: { spec: { listeners: l } } });
+    await listeners([{ name: 'web', protocol: 'HTTP', port: 80 }]);
+    for (let round = 0; round < 2; round++) await reconcile();
+    expect((await conditionOf(cluster, 'Accepted'))?.status).toBe('False');
+    expect((await gatewayOf(cluster)).status?.addresses ?? []).toEqual([]);
+    expect((await cluster.list(Service)).items.map((s) => s.metadata.name)).toEqual(['echo']);
+
+    await listeners([{ name: 'echo', protocol: 'TCP', port: 7 }]);
+    for (let round = 0; round < 2; round++) await reconcile();
+    expect((await gatewayOf(cluster)).status?.addresses?.map((a) => a.value)).toEqual(['10.0.0.10']);
+  });
+
+  it('a Gateway that was Programmed keeps its address while it is not Accepted', async () => {
+    const { cluster, reconcile } = await world();
+    for (let round = 0; round < 2; round++) await reconcile();
+    await cluster.patch(Gateway, { namespace: 'app', name: 'gw' }, { type: 'merge', patch: { spec: { listeners: [{ name: 'web', protocol: 'HTTP', port: 80 }] } } });
+    for (let round = 0; round < 3; round++) await reconcile();
+    expect((await conditionOf(cluster, 'Accepted'))?.status).toBe('False');
+    expect((await gatewayOf(cluster)).status?.addresses?.map((a) => a.value)).toEqual(['10.0.0.10']);
+  });
+});
+
+describe('reconcileGateway kube-vip.io/Announced', () => {
+  it('True with a current lease on the announcing node, LeaseExpired once kube-vip stops renewing it (the ingress left behind)', async () => {
+    const { cluster, reconcile } = await world();
+    for (let round = 0; round < 2; round++) await reconcile();
+    expect((await conditionOf(cluster, 'kube-vip.io/Announced'))).toMatchObject({ status: 'False', reason: 'Pending' });
+    const [own] = (await cluster.list<KubeObject>(Service, { labelSelector: 'app.kubernetes.io/managed-by=kube-vip-gateway-api' })).items;
+    await kubeVipAnnounces(cluster, own!.metadata.name, '10.0.0.10', 'node1', new Date(now().getTime() - 1_000).toISOString());
+    await reconcile();
+    expect(await conditionOf(cluster, 'kube-vip.io/Announced')).toMatchObject({ status: 'True', reason: 'Announced', message: 'kube-vip announces 10.0.0.10 from node node1' });
+    const lease = await cluster.get<KubeObject>(Lease, { namespace: 'app', name: `kubevip-${own!.metadata.name}` });
+    await cluster.update(Lease, { ...lease, spec: { holderIdentity: 'node1', renewTime: new Date(now().getTime() - 60_000).toISOString(), leaseDurationSeconds: 5 } } as KubeObject);
+    await reconcile();
+    const c = await conditionOf(cluster, 'kube-vip.io/Announced');
+    expect(c).toMatchObject({ status: 'False', reason: 'LeaseExpired' });
+    expect(c?.message).toContain('held by node1');
   });
 });
 
@@ -405,5 +502,53 @@ describe('reconcileGateway and the Gateway Service (strategy auto, the default)'
     const warning = events.find((e) => e.reason === 'MultipleServicesForAddress');
     expect(warning?.message).toContain('app/kvgateway-gw, app/kvgw-gw-legacy');
     expect(warning?.message).toContain('svc_election=false');
+  });
+});
+
+describe('reconcileGateway with ipamMode delegated', () => {
+  it('makes the Gateway Service without an address, adopts the one kube-vip-cloud-provider writes on it, and leaves its fields alone', async () => {
+    const { cluster, events, log, reconcile } = await world({ parametersRef: { group: '', kind: 'ConfigMap', name: 'params' } });
+    await cluster.create(ConfigMap, { metadata: { namespace: 'app', name: 'params' }, data: { ipamMode: 'delegated' } });
+    for (let round = 0; round < 2; round++) await reconcile();
+    const ours = async () => (await cluster.list<KubeObject & { spec?: Record<string, unknown> }>(Service, { labelSelector: 'app.kubernetes.io/managed-by=kube-vip-gateway-api' })).items;
+    const [made] = await ours();
+    expect(made).toBeDefined();
+    expect(made!.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBeUndefined();
+    expect(made!.metadata.labels?.['implementation']).toBe('kube-vip');
+    expect((await gatewayOf(cluster)).status?.addresses ?? []).toEqual([]);
+    const waiting = await conditionOf(cluster, 'Programmed');
+    expect(waiting).toMatchObject({ status: 'False', reason: 'AddressNotAssigned' });
+    expect(waiting?.message).toContain(`waiting for kube-vip-cloud-provider to assign an address to Service app/${made!.metadata.name}`);
+
+    // What kube-vip-cloud-provider does (a full update): annotation, spec.loadBalancerIP, label, finalizer.
+    await cluster.update(Service, {
+      ...made!,
+      metadata: { ...made!.metadata, finalizers: ['service.kubernetes.io/load-balancer-cleanup'], annotations: { ...made!.metadata.annotations, 'kube-vip.io/loadbalancerIPs': '10.0.0.12' } },
+      spec: { ...made!.spec, loadBalancerIP: '10.0.0.12' },
+    });
+    for (let round = 0; round < 3; round++) await reconcile();
+    expect((await gatewayOf(cluster)).status?.addresses?.map((a) => a.value)).toEqual(['10.0.0.12']);
+    expect((await conditionOf(cluster, 'Programmed'))?.status).toBe('True');
+    expect(events.filter((e) => e.reason === 'AddressAdopted').map((e) => e.message)).toEqual(["adopted 10.0.0.12, assigned by kube-vip-cloud-provider to the Gateway's Service"]);
+    const [after] = await ours();
+    expect(after!.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('10.0.0.12');
+    expect(after!.spec?.['loadBalancerIP']).toBe('10.0.0.12');
+    expect(after!.metadata.finalizers).toEqual(['service.kubernetes.io/load-balancer-cleanup']);
+    // Settled: nothing more to write.
+    const before = log.length;
+    await reconcile();
+    expect(log.slice(before)).toEqual([]);
+  });
+
+  it('a requested spec.addresses value is validated and written by the controller', async () => {
+    const { cluster, reconcile } = await world({ parametersRef: { group: '', kind: 'ConfigMap', name: 'params' } });
+    await cluster.create(ConfigMap, { metadata: { namespace: 'app', name: 'params' }, data: { ipamMode: 'delegated' } });
+    await cluster.patch(Gateway, { namespace: 'app', name: 'gw' }, { type: 'merge', patch: { spec: { addresses: [{ type: 'IPAddress', value: '10.0.0.11' }] } } });
+    for (let round = 0; round < 2; round++) await reconcile();
+    const [made] = (await cluster.list<KubeObject>(Service, { labelSelector: 'app.kubernetes.io/managed-by=kube-vip-gateway-api' })).items;
+    expect(made!.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('10.0.0.11');
+    await cluster.patch(Gateway, { namespace: 'app', name: 'gw' }, { type: 'merge', patch: { spec: { addresses: [{ type: 'IPAddress', value: '192.0.2.1' }] } } });
+    for (let round = 0; round < 2; round++) await reconcile();
+    expect(await conditionOf(cluster, 'Programmed')).toMatchObject({ status: 'False', reason: 'AddressNotUsable' });
   });
 });

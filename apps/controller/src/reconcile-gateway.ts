@@ -6,8 +6,14 @@ import {
   GatewayConditionType,
   ListenerConditionType,
   ListenerReason,
+  DEFAULT_LEASE_SETTINGS,
   boundedLabelValue,
+  carriedAddresses,
+  evaluateAnnouncement,
   evaluateGateway,
+  mayHaveBeenAnnounced,
+  requestedAddresses,
+  yieldsAddress,
   findCondition,
   isOurGatewayClass,
   routeParentsWithoutGateway,
@@ -21,6 +27,7 @@ import {
   type GatewayEvaluation,
   type KubeObject,
   type L4Route,
+  type LeaseSettings,
   type L4RouteKind,
   type ParametersLookup,
   type RouteParentStatus,
@@ -53,7 +60,8 @@ import {
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
 import { isDeepStrictEqual as isDeepEqual } from 'node:util';
-import { gatewayOwner, serviceOwner, type AddressBook, type AddressCollision } from './address-book.js';
+import { gatewayOwner, serviceOwner, type AddressBook, type AddressCollision, type AddressDecision, type AddressPolicy } from './address-book.js';
+import { freshForeignAddresses, type ForeignAddressReader } from './fresh-read.js';
 import { classParameters, gatewayParameters, type ParametersResult } from './parameters-lookup.js';
 import { mergeParameters, type GatewayParameters } from './parameters.js';
 import type { ClusterView } from './view.js';
@@ -99,6 +107,13 @@ export interface GatewayReconcilerDeps {
    */
   ownWrites?: OwnWrites;
   logger?: Logger;
+  /** Where kube-vip's leases are (default: auto-detect, `kube-system/plndr-svcs-lock` for the global one). */
+  leases?: LeaseSettings;
+  /**
+   * Addresses other allocators' Services carry, read fresh from the API server before a new allocation is committed
+   * (one list shared by the allocations waiting for it). Default: one list per allocation through `client`.
+   */
+  foreignAddresses?: ForeignAddressReader;
 }
 
 /** What a reconcile asks of its work queue. */
@@ -139,13 +154,21 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   const classParams = classParameters(view, gatewayClass);
   const gwParams = gatewayParameters(view, gateway);
   const params = mergeParameters(gwParams.parameters, classParams.parameters, deps.defaults);
-  const decision = deps.addresses.decide(gateway, { ipFamilyPolicy: params.ipFamilyPolicy, ipFamilies: params.ipFamilies });
-  const snapshotBase = snapshot(deps, gateway, gatewayClass, gwParams, decision.outcome);
+  const policy: AddressPolicy = { ipFamilyPolicy: params.ipFamilyPolicy, ipFamilies: params.ipFamilies };
+  const undecided = snapshot(deps, gateway, gatewayClass, gwParams, { kind: 'notAssigned', reason: 'the Gateway is not accepted' });
+  const delegated = params.ipamMode === 'delegated';
+  const decided = await decideAddresses(deps, gateway, policy, evaluateGateway({ ...undecided, dataPlane: { kind: 'pending' } }).accepted, delegated);
+  if (decided === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
+  const { decision, collisions, awaitingDelegated } = decided;
+  const snapshotBase = { ...undecided, address: decision.outcome };
 
   const first = evaluateGateway({ ...snapshotBase, dataPlane: { kind: 'pending' } });
   let dataPlane: DataPlaneOutcome = { kind: 'pending', message: 'waiting for an address' };
   let desired: GatewayDesired | undefined;
-  if (first.accepted && decision.outcome.kind === 'assigned' && first.addresses.length > 0) {
+  // A conflicted Gateway gets no plan: no Service of its is created or patched with the colliding address, and one that
+  // already carries it stays as it is (never move an announced address).
+  // Delegated IPAM: the Service is made without an address for kube-vip-cloud-provider to assign one.
+  if (first.accepted && ((decision.outcome.kind === 'assigned' && first.addresses.length > 0) || awaitingDelegated)) {
     const strategy = { gateway: gwParams.parameters?.serviceBehaviour, gatewayClass: classParams.parameters?.serviceBehaviour, flag: deps.defaults.serviceBehaviour };
     desired = desiredForGateway(gateway, servedListeners(deps, gateway, gatewayClass, first, params, strategy), deps.strategies);
     const actual = actualObjects(deps, gateway, desired);
@@ -177,9 +200,10 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     for (const p of desired.gatewayProblems) deps.events.event(gateway, 'Warning', p.reason, p.message);
   }
 
-  const announcement = decision.outcome.kind === 'assigned' ? announcementOf(view.servicesForGateway(namespace, name)) : undefined;
+  const announced = decision.outcome.kind === 'assigned' || decision.outcome.kind === 'conflicted' ? decision.outcome.addresses : [];
+  const announcement = announced.length > 0 ? announcementFor(deps, namespace, name, announced) : undefined;
   const final = evaluateGateway({ ...snapshotBase, dataPlane, ...(announcement ? { announcement } : {}) });
-  const status = withAddressCollisions(gateway, withListenerProblems(gateway, final, desired, deps.now()), deps.addresses.collisions(namespace, name), deps.now());
+  const status = withAddressCollisions(gateway, withListenerProblems(gateway, final, desired, deps.now()), collisions, deps.now());
   reportTransitions(deps, gateway, status, decision);
 
   if (!isDeepEqual(status, gateway.status)) {
@@ -197,6 +221,127 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   }
   if (dataPlane.kind === 'failed') throw new Error(`Gateway ${namespace}/${name}: ${dataPlane.message}`);
   return {};
+}
+
+/**
+ * The Gateway's addresses and the other holders of any of them. Only an Accepted Gateway takes an address from the
+ * pool (an invalid one would drain a scarce pool); one that is not gives back an address it never realised (no Service
+ * of its carries it, never Programmed), which moves nothing, and keeps one that may be in use. A new allocation is
+ * checked against a fresh read of other allocators' Services before it is used. An address another holder also
+ * carries is given up when it was never announced and the other holder keeps it (yieldsAddress); otherwise the
+ * outcome is `conflicted`: kept, not Programmed, announced by no new Service.
+ */
+async function decideAddresses(
+  deps: GatewayReconcilerDeps,
+  gateway: Gateway,
+  policy: AddressPolicy,
+  accepted: boolean,
+  delegated: boolean,
+): Promise<{ decision: AddressDecision; collisions: AddressCollision[]; awaitingDelegated?: boolean } | 'stale'> {
+  const ns = gateway.metadata.namespace ?? '';
+  const name = gateway.metadata.name;
+  const requested = requestedAddresses(gateway);
+  const own = deps.view.servicesForGateway(ns, name);
+  if (!accepted && requested.unsupported.length === 0) {
+    const held = deps.addresses.holdings(gatewayOwner(ns, name));
+    const programmed = findCondition(gateway.status?.conditions, GatewayConditionType.Programmed)?.status === 'True';
+    const realised = programmed || own.some((s) => carriedAddresses(s).length > 0) || held.some((a) => mayHaveBeenAnnounced(gateway, own, a));
+    if (!realised) {
+      deps.addresses.releaseReservation(ns, name);
+      return { decision: { outcome: { kind: 'notAssigned', reason: 'the Gateway is not accepted: it takes no address from the pool until it is' } }, collisions: [] };
+    }
+    return { decision: deps.addresses.decide(gateway, policy, { allocate: false }), collisions: [] };
+  }
+  if (delegated && requested.static.length === 0 && requested.unsupported.length === 0) {
+    // kube-vip-cloud-provider is the one allocator: what it wrote on the Gateway's Service (kube-vip.io/loadbalancerIPs)
+    // is held by the Gateway in the AddressBook like its status addresses, so keeping what is held adopts it.
+    const kept = deps.addresses.decide(gateway, policy, { allocate: false });
+    if (kept.outcome.kind === 'assigned') {
+      const inStatus = new Set((gateway.status?.addresses ?? []).map((a) => a.value));
+      const adopted = kept.outcome.addresses.filter((a) => !inStatus.has(a));
+      if (adopted.length > 0) deps.events.event(gateway, 'Normal', 'AddressAdopted', `adopted ${adopted.join(', ')}, assigned by kube-vip-cloud-provider to the Gateway's Service`);
+      return conflictChecked(deps, gateway, kept);
+    }
+    const names = own.map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
+    return {
+      decision: { outcome: { kind: 'notAssigned', reason: `ipamMode delegated: waiting for kube-vip-cloud-provider to assign an address to ${names.length > 0 ? `Service ${names.join(', ')}` : "the Gateway's Service"}` } },
+      collisions: [],
+      awaitingDelegated: true,
+    };
+  }
+  let avoid: string[] = [];
+  let decision = deps.addresses.decide(gateway, policy);
+  for (let attempt = 0; attempt < 3 && decision.allocated && decision.outcome.kind === 'assigned'; attempt++) {
+    // The cache may not show yet what kube-vip-cloud-provider wrote a moment ago (it allocates from the same pool and
+    // never sees Gateways): a fresh read before the new address is written anywhere.
+    const fresh = new Set(decision.allocated.addresses);
+    let taken: Set<string>;
+    try {
+      taken = await (deps.foreignAddresses ?? freshForeignAddresses(deps.client))(gatewayOwner(ns, name));
+    } catch (e) {
+      deps.addresses.releaseReservation(ns, name);
+      deps.logger?.warn({ err: e instanceof Error ? e.message : String(e) }, 'fresh read of Services before an allocation failed; retrying');
+      return 'stale';
+    }
+    const clash = [...fresh].filter((a) => taken.has(a));
+    if (clash.length === 0) break;
+    avoid = [...avoid, ...clash];
+    deps.addresses.releaseReservation(ns, name);
+    decision = deps.addresses.decide(gateway, policy, { avoid });
+  }
+  let collisions = mine(deps.addresses.collisions(ns, name), decision);
+  const holders = (c: AddressCollision) =>
+    c.refs.map((r) => ({ ...r, creationTimestamp: (r.kind === 'Gateway' ? deps.view.gateway(r.namespace, r.name) : deps.view.service(r.namespace, r.name))?.metadata.creationTimestamp }));
+  const yielded = collisions.filter((c) => yieldsAddress({ gateway, ownServices: own, address: c.address, requested: requested.static.length > 0, holders: holders(c) }));
+  if (yielded.length > 0) {
+    deps.addresses.releaseReservation(ns, name);
+    decision = deps.addresses.decide(gateway, policy, { avoid: [...avoid, ...yielded.map((c) => c.address)] });
+    for (const c of yielded) {
+      deps.events.event(gateway, 'Warning', 'AddressYielded', `address ${c.address} is also held by ${c.holders.join(', ')} and was never announced for this Gateway: gave it up${decision.outcome.kind === 'assigned' ? `, now ${decision.outcome.addresses.join(', ')}` : ''}`);
+    }
+    collisions = mine(deps.addresses.collisions(ns, name), decision);
+  }
+  return conflictChecked(deps, gateway, decision, collisions);
+}
+
+// An assigned outcome that another holder shares becomes `conflicted` (kept, not Programmed, no plan).
+function conflictChecked(deps: GatewayReconcilerDeps, gateway: Gateway, decided: AddressDecision, found?: AddressCollision[]): { decision: AddressDecision; collisions: AddressCollision[] } {
+  let decision = decided;
+  const collisions = found ?? mine(deps.addresses.collisions(gateway.metadata.namespace ?? '', gateway.metadata.name), decision);
+  if (decision.outcome.kind === 'assigned' && collisions.length > 0) {
+    const message = collisions.map((c) => `address ${c.address} is also held by ${c.holders.join(', ')}`).join('; ');
+    decision = {
+      ...decision,
+      outcome: { kind: 'conflicted', addresses: decision.outcome.addresses, message: `${message}: not programmed, so kube-vip announces it only for the other holder; this Gateway keeps it (it may be in use) until the other holder goes` },
+    };
+  }
+  return { decision, collisions };
+}
+
+// Collisions on the addresses just decided (the Gateway's status may still show one it has given up).
+function mine(collisions: readonly AddressCollision[], decision: AddressDecision): AddressCollision[] {
+  const outcome = decision.outcome;
+  const addresses = new Set(outcome.kind === 'unsupportedType' ? [] : (outcome.addresses ?? []));
+  return collisions.filter((c) => addresses.has(c.address));
+}
+
+/** The kube-vip.io/Announced outcome over every Service carrying one of the Gateway's addresses (ours and others'). */
+function announcementFor(deps: GatewayReconcilerDeps, namespace: string, name: string, addresses: readonly string[]) {
+  const { view } = deps;
+  const services = new Map<string, Service>();
+  for (const s of view.servicesForGateway(namespace, name)) services.set(`${s.metadata.namespace}/${s.metadata.name}`, s);
+  for (const ref of deps.addresses.servicesCarrying(addresses)) {
+    const s = view.service(ref.namespace, ref.name);
+    if (s) services.set(`${ref.namespace}/${ref.name}`, s);
+  }
+  return evaluateAnnouncement({
+    addresses,
+    services: [...services.values()],
+    endpointSlices: (ns, n) => view.endpointSlicesForService(ns, n),
+    lease: (ns, n) => view.lease(ns, n),
+    leases: deps.leases ?? DEFAULT_LEASE_SETTINGS,
+    now: deps.now(),
+  });
 }
 
 function snapshot(
@@ -289,6 +434,7 @@ function servedListeners(
         ...(params.loadBalancerClass ? { loadBalancerClass: params.loadBalancerClass } : {}),
         ...(params.ipFamilyPolicy ? { ipFamilyPolicy: params.ipFamilyPolicy } : {}),
         ...(params.allocateLoadBalancerNodePorts !== undefined ? { allocateLoadBalancerNodePorts: params.allocateLoadBalancerNodePorts } : {}),
+        ...(params.ipamMode === 'delegated' ? { addressesDelegated: true, ...(params.ipFamilies ? { ipFamilies: params.ipFamilies } : {}) } : {}),
         ...(gateway.spec.infrastructure?.labels ? { labels: gateway.spec.infrastructure.labels } : {}),
         ...(gateway.spec.infrastructure?.annotations ? { annotations: gateway.spec.infrastructure.annotations } : {}),
       },
@@ -443,18 +589,6 @@ function behindOwnWrite(deps: GatewayReconcilerDeps, gateway: Gateway | undefine
     for (const route of deps.view.routesForGateway(kind, namespace, name)) if (behind(deps.routeResources[kind], route, kind)) return true;
   }
   return false;
-}
-
-function announcementOf(services: readonly Service[]): AnnouncementOutcome {
-  const announced = services.filter((s) => (s.status?.loadBalancer?.ingress ?? []).some((i) => i.ip || i.hostname));
-  if (services.length === 0) return { announced: false, message: 'no Service realises the Gateway yet' };
-  if (announced.length === 0) return { announced: false, message: 'waiting for kube-vip to announce the address (no Service has status.loadBalancer.ingress yet)' };
-  const hosts = [...new Set(announced.map((s) => s.metadata.annotations?.['kube-vip.io/vipHost']).filter(Boolean))];
-  const ips = [...new Set(announced.flatMap((s) => (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname)))];
-  return {
-    announced: true,
-    message: `kube-vip announces ${ips.join(', ')}${hosts.length > 0 ? ` from node ${hosts.join(', ')}` : ''} (${announced.length}/${services.length} Services)`,
-  };
 }
 
 // Listener-level problems of the mapping (a strategy that cannot express the route, a name conflict): the listener is

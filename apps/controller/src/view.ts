@@ -1,6 +1,6 @@
 // What the reconcilers read: a consistent, indexed view of the cached cluster. The controller backs it with informer
 // caches; tests can back it with anything. Reads never go to the API server.
-import type { ConfigMap, EndpointSlice, Gateway, GatewayClass, L4Route, L4RouteKind, Namespace, ReferenceGrant, Service } from '@kube-vip-gw/gateway-model';
+import type { ConfigMap, EndpointSlice, Gateway, GatewayClass, L4Route, L4RouteKind, LeaseObject, Namespace, ReferenceGrant, Service } from '@kube-vip-gw/gateway-model';
 
 /** Read access to the cached objects the reconcilers need, with the lookups they make by index. */
 export interface ClusterView {
@@ -22,4 +22,8 @@ export interface ClusterView {
   endpointSlicesForGateway(namespace: string, name: string): EndpointSlice[];
   referenceGrants(namespace: string): ReferenceGrant[];
   configMap(namespace: string, name: string): ConfigMap | undefined;
+  /** A Lease (kube-vip's), if cached. */
+  lease(namespace: string, name: string): LeaseObject | undefined;
+  /** Services a per-Service kube-vip lease may stand for (see indexKubeVipLeases). */
+  servicesForLease(namespace: string, name: string): Service[];
 }

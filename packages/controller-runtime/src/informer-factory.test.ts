@@ -26,4 +26,18 @@ describe('SharedInformerFactory', () => {
     await f.stop();
     expect(f.informers().every((i) => !i.running)).toBe(true);
   });
+
+  it('a field selector makes an informer of its own, which caches only what it selects', async () => {
+    const cluster = new MemoryCluster();
+    await cluster.create(ConfigMap, { metadata: { name: 'a', namespace: 'kube-node-lease' } });
+    await cluster.create(ConfigMap, { metadata: { name: 'b', namespace: 'ns' } });
+    const f = new SharedInformerFactory(cluster);
+    const narrowed = f.informerFor(ConfigMap, { fieldSelector: 'metadata.namespace!=kube-node-lease' });
+    expect(narrowed).not.toBe(f.informerFor(ConfigMap));
+    expect(f.informerFor(ConfigMap, { fieldSelector: 'metadata.namespace!=kube-node-lease' })).toBe(narrowed);
+    f.start();
+    await f.waitForSync();
+    expect(narrowed.store.list().map((o) => o.metadata.name)).toEqual(['b']);
+    await f.stop();
+  });
 });

@@ -17,6 +17,11 @@ export type SharedInformerDefaults = Pick<
 /** Per-informer options: scope and cache shaping (the first caller for a resource+namespace decides the transform). */
 export interface InformerRequest<T extends KubeObject> {
   namespace?: string | undefined;
+  /**
+   * Narrows the list+watch (e.g. `metadata.namespace!=kube-node-lease`). An informer with a field selector is its own
+   * informer: a request for the same resource without one gets another.
+   */
+  fieldSelector?: string | undefined;
   transform?: ((obj: T) => T) | undefined;
 }
 
@@ -35,10 +40,10 @@ export class SharedInformerFactory {
   /** The informer for a resource type (all namespaces unless `namespace` is given); created on first request. */
   informerFor<T extends KubeObject = KubeObject>(res: ResourceDescriptor, req: InformerRequest<T> = {}): Informer<T> {
     const ns = res.namespaced ? (req.namespace ?? '') : '';
-    const key = `${resourceId(res)}|${ns}`;
+    const key = `${resourceId(res)}|${ns}${req.fieldSelector ? `|${req.fieldSelector}` : ''}`;
     let inf = this.#informers.get(key) as Informer<T> | undefined;
     if (!inf) {
-      inf = new Informer<T>(this.#client, res, { ...this.#defaults, namespace: ns || undefined, transform: req.transform });
+      inf = new Informer<T>(this.#client, res, { ...this.#defaults, namespace: ns || undefined, fieldSelector: req.fieldSelector || undefined, transform: req.transform });
       this.#informers.set(key, inf as unknown as Informer<KubeObject>);
       if (this.#started) inf.start();
     }

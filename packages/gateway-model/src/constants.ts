@@ -51,7 +51,7 @@ export const GatewayClassReason = {
 export const GatewayConditionType = {
   Accepted: 'Accepted',
   Programmed: 'Programmed',
-  /** Custom: kube-vip has announced the address (Service status.loadBalancer.ingress is set). */
+  /** Custom: kube-vip announces the address from one node and is alive (see announcement.ts). */
   Announced: 'kube-vip.io/Announced',
 } as const;
 
@@ -67,10 +67,8 @@ export const GatewayReason = {
   NoResources: 'NoResources',
   AddressNotAssigned: 'AddressNotAssigned',
   AddressNotUsable: 'AddressNotUsable',
-  /** Custom, for the Announced condition. */
+  /** Custom, for the Announced condition (its other reasons: AnnouncementReason). */
   Announced: 'Announced',
-  /** Custom, for the Announced condition. */
-  NotAnnounced: 'NotAnnounced',
 } as const;
 
 /** Condition types on a listener status. */

@@ -145,6 +145,8 @@ describe('Gateway Programmed', () => {
     ['unusable address', { address: { kind: 'notUsable', message: 'address "198.51.100.1" is in no pool' } }, 'False', 'AddressNotUsable', /198\.51\.100\.1/, []],
     ['unusable with one usable kept', { address: { kind: 'notUsable', message: 'x', addresses: ['192.0.2.10'] } }, 'False', 'AddressNotUsable', /x/, ['192.0.2.10']],
     ['pool exhausted', { address: { kind: 'notAssigned', reason: 'pool "cidr-global" is exhausted' } }, 'False', 'AddressNotAssigned', /exhausted/, []],
+    // Another holder carries the address: kept in status (never moved once announced), but not programmed.
+    ['address conflict', { address: { kind: 'conflicted', addresses: ['192.0.2.10'], message: 'address 192.0.2.10 is also held by Service b/web' } }, 'False', 'AddressNotUsable', /Service b\/web/, ['192.0.2.10']],
     ['Services not applied yet', { dataPlane: { kind: 'pending' } }, 'False', 'Pending', /waiting for the Services/, ['192.0.2.10']],
     ['apply failed', { dataPlane: { kind: 'failed', message: 'admission webhook denied' } }, 'False', 'Pending', /failed, will retry: admission webhook denied/, ['192.0.2.10']],
     ['not accepted', { gateway: gateway([{ name: 'h', port: 80, protocol: 'HTTP' }]) }, 'False', 'Invalid', /not accepted \(ListenersNotValid\)/, ['192.0.2.10']],
@@ -324,9 +326,9 @@ describe('status bookkeeping', () => {
   });
   it('writes the kube-vip.io/Announced condition only when told', () => {
     expect(gwCondition(evaluateGateway(snapshot()), 'kube-vip.io/Announced')).toBeUndefined();
-    const e = evaluateGateway(snapshot({ announcement: { announced: false, message: 'no ingress yet' } }));
-    expect(gwCondition(e, 'kube-vip.io/Announced')).toMatchObject({ status: 'False', reason: 'NotAnnounced', message: 'no ingress yet' });
-    const yes = evaluateGateway(snapshot({ announcement: { announced: true, message: 'announced by node-1' } }));
+    const e = evaluateGateway(snapshot({ announcement: { status: 'False', reason: 'Split', message: 'two nodes' } }));
+    expect(gwCondition(e, 'kube-vip.io/Announced')).toMatchObject({ status: 'False', reason: 'Split', message: 'two nodes' });
+    const yes = evaluateGateway(snapshot({ announcement: { status: 'True', reason: 'Announced', message: 'announced by node-1' } }));
     expect(gwCondition(yes, 'kube-vip.io/Announced')).toMatchObject({ status: 'True', reason: 'Announced' });
   });
   it('writes one listener status per name when a hand-made Gateway repeats one', () => {

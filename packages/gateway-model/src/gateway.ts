@@ -3,6 +3,7 @@
 // status, the route status.parents entries for this Gateway, and per listener the route that is served and its
 // resolved backends, which the service-mapper turns into Services.
 import { isDeepStrictEqual } from 'node:util';
+import type { AnnouncementOutcome } from './announcement.js';
 import { attachRoute, compareRoutePrecedence, refersToGateway } from './attachment.js';
 import { indexBackends, resolveBackends, type BackendResolution, type ResolvedBackend } from './backends.js';
 import { findCondition, mergeConditions, type ConditionInput, type Now } from './conditions.js';
@@ -37,14 +38,18 @@ import type {
  * What IPAM decided for the Gateway. `unsupportedType`: spec.addresses asks for a type other than IPAddress
  * (Accepted=False/UnsupportedAddress). `notUsable`: a requested address cannot be used: outside every pool, in use,
  * malformed, wrong family (Programmed=False/AddressNotUsable). `notAssigned`: no address yet, e.g. the pool is
- * exhausted or allocation has not run (Programmed=False/AddressNotAssigned). `addresses` on the failure variants are
- * what is assigned so far and stays in status.addresses.
+ * exhausted or allocation has not run (Programmed=False/AddressNotAssigned). `conflicted`: the Gateway holds its
+ * addresses but another holder (a Service kube-vip-cloud-provider allocated, a hand-set address) carries one of them,
+ * so kube-vip would announce it for both: not programmed (AddressNotUsable, the message names the other holder) and
+ * no Service may announce it. `addresses` on the failure variants are what is assigned so far and stays in
+ * status.addresses.
  */
 export type AddressOutcome =
   | { kind: 'assigned'; addresses: readonly string[] }
   | { kind: 'unsupportedType'; addresses: readonly GatewaySpecAddress[] }
   | { kind: 'notUsable'; message: string; addresses?: readonly string[] }
-  | { kind: 'notAssigned'; reason: string; addresses?: readonly string[] };
+  | { kind: 'notAssigned'; reason: string; addresses?: readonly string[] }
+  | { kind: 'conflicted'; addresses: readonly string[]; message: string };
 
 /**
  * Whether the Services realising the Gateway are in place: `applied` (all applied), `pending` (not attempted yet,
@@ -52,11 +57,7 @@ export type AddressOutcome =
  */
 export type DataPlaneOutcome = { kind: 'applied' } | { kind: 'pending'; message?: string } | { kind: 'failed'; message: string };
 
-/** Whether kube-vip announced the address (a Service of the Gateway has status.loadBalancer.ingress). */
-export interface AnnouncementOutcome {
-  announced: boolean;
-  message: string;
-}
+export type { AnnouncementOutcome } from './announcement.js';
 
 /** The snapshot evaluateGateway works on. */
 export interface GatewaySnapshot {
@@ -211,6 +212,7 @@ function programmedVerdict(snapshot: GatewaySnapshot, accepted: Verdict, address
   const { address, dataPlane } = snapshot;
   if (address.kind === 'notUsable') return { status: 'False', reason: GatewayReason.AddressNotUsable, message: address.message };
   if (address.kind === 'notAssigned') return { status: 'False', reason: GatewayReason.AddressNotAssigned, message: address.reason };
+  if (address.kind === 'conflicted') return { status: 'False', reason: GatewayReason.AddressNotUsable, message: address.message };
   if (dataPlane.kind === 'pending') return { status: 'False', reason: GatewayReason.Pending, message: dataPlane.message ?? 'waiting for the Services to be applied' };
   if (dataPlane.kind === 'failed') return { status: 'False', reason: GatewayReason.Pending, message: `applying the Services failed, will retry: ${dataPlane.message}` };
   return { status: 'True', reason: GatewayReason.Programmed, message: `address(es) ${addresses.join(', ')} assigned and Services applied` };
@@ -323,12 +325,7 @@ export function evaluateGateway(snapshot: GatewaySnapshot): GatewayEvaluation {
   ];
   if (snapshot.announcement !== undefined) {
     const a = snapshot.announcement;
-    conditionUpdates.push({
-      type: GatewayConditionType.Announced,
-      status: a.announced ? 'True' : 'False',
-      reason: a.announced ? GatewayReason.Announced : GatewayReason.NotAnnounced,
-      message: a.message,
-    });
+    conditionUpdates.push({ type: GatewayConditionType.Announced, status: a.status, reason: a.reason, message: a.message });
   }
   const previous = gateway.status ?? {};
   const status: GatewayStatus = {

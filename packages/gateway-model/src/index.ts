@@ -13,3 +13,5 @@ export * from './attachment.js';
 export * from './backends.js';
 export * from './route-status.js';
 export * from './gateway.js';
+export * from './announcement.js';
+export * from './address-conflict.js';

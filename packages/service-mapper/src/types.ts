@@ -62,6 +62,14 @@ export interface ServiceParameters {
    * forwards it, so node ports would only use up the cluster's node-port range.
    */
   allocateLoadBalancerNodePorts?: boolean;
+  /**
+   * Delegated IPAM: `addresses` may be empty, meaning kube-vip-cloud-provider has yet to assign the address. The
+   * Services are made without kube-vip.io/loadbalancerIPs (it writes it, and honours one that is there), their IP
+   * families from `ipFamilies` (IPv4 when unset).
+   */
+  addressesDelegated?: boolean;
+  /** The IP families asked for, primary first: used only while a delegated address is not assigned yet. */
+  ipFamilies?: readonly ('IPv4' | 'IPv6')[];
   /** Extra labels on every produced Service and EndpointSlice (under spec.infrastructure labels). */
   labels?: Readonly<Record<string, string>>;
   /** Extra annotations on every produced Service and EndpointSlice (under spec.infrastructure annotations). */

@@ -14,7 +14,6 @@ import { eventually, sleep, waitFor } from './support/wait.js';
 const env = useControllerEnvironment();
 const { until, gatewayUntil, servicesOf, endpointSlicesOf, trafficTargets, create, namespaceWithBackend } = reads(env);
 
-const ANNOUNCED = 'kube-vip.io/Announced';
 const LOADBALANCER_IPS = 'kube-vip.io/loadbalancerIPs';
 
 /** An object without the fields every write changes, for "exactly as before" comparisons. */
@@ -74,36 +73,7 @@ describe('update strategy', () => {
   });
 });
 
-describe('kube-vip announcement', () => {
-  it('reports kube-vip.io/Announced=True once our Service has status.loadBalancer.ingress, naming the node', async () => {
-    const e = env();
-    const ns = await namespaceWithBackend('announce');
-    await create(R.Gateway, gateway(ns.name, 'gw', [tcp('tcp', 7000)]));
-    await create(R.TCPRoute, route('TCPRoute', ns.name, 'r', [{ name: 'gw' }], [{ name: 'echo', port: 8080 }]));
-    const { address } = await programmedGateway(ns.name, 'gw');
-    const [svc] = await eventually(async () => {
-      const list = await servicesOf(ns.name, 'gw');
-      expect(list).toHaveLength(1);
-      return list;
-    });
-    await gatewayUntil(ns.name, 'gw', (g) => expect(states(g.status?.conditions, ANNOUNCED)).toEqual([`${ANNOUNCED}=False/NotAnnounced`]));
-
-    // What kube-vip does once it holds the address: its annotation on the Service, then the ingress status.
-    const key = { namespace: ns.name, name: svc!.metadata.name };
-    await e.admin.patch(R.Service, key, { metadata: { annotations: { 'kube-vip.io/vipHost': 'node-a' } } });
-    await e.admin.patch(R.Service, key, { status: { loadBalancer: { ingress: [{ ip: address, ipMode: 'VIP' }] } } }, 'merge', 'status');
-
-    const announced = await gatewayUntil(ns.name, 'gw', (g) => expect(states(g.status?.conditions, ANNOUNCED)).toEqual([`${ANNOUNCED}=True/Announced`]));
-    const message = announced.status?.conditions?.find((c) => c.type === ANNOUNCED)?.message ?? '';
-    expect(message).toContain(address);
-    expect(message).toContain('node-a');
-    expect(states(announced.status?.conditions, 'Programmed')).toEqual(['Programmed=True/Programmed']);
-    // The controller never takes back what kube-vip wrote.
-    const after = await e.admin.get<Service>(R.Service, key);
-    expect(after.metadata.annotations?.['kube-vip.io/vipHost']).toBe('node-a');
-    expect(after.status?.loadBalancer?.ingress?.map((i) => i.ip)).toEqual([address]);
-  });
-});
+// kube-vip.io/Announced (vipHost, ingress, kube-vip's leases): announcement.e2e.test.ts.
 
 describe('Gateway deletion', () => {
   it('removes exactly the Services and EndpointSlices it made, and its route status entries', async () => {

@@ -116,7 +116,9 @@ export function buildEnvelope(input: ServedListener): Envelope | MappingProblem[
   const allocate = input.parameters?.allocateLoadBalancerNodePorts;
   if (allocate !== undefined && typeof allocate !== 'boolean')
     errors.push(problem('InvalidInput', `${gwRef}: parameter allocateLoadBalancerNodePorts ${JSON.stringify(allocate)} is not a boolean`));
-  const families = addressFamilies(input.addresses);
+  // Delegated IPAM before kube-vip-cloud-provider assigned the address: the families asked for, no address to write.
+  const awaitingAddress = input.parameters?.addressesDelegated === true && Array.isArray(input.addresses) && input.addresses.length === 0;
+  const families = awaitingAddress ? [...(input.parameters?.ipFamilies?.length ? input.parameters.ipFamilies : (['IPv4'] as const))] : addressFamilies(input.addresses);
   if (!Array.isArray(families)) errors.push(problem('InvalidAddresses', `${gwRef}: ${families}`));
   if (errors.length > 0 || !gw || !Array.isArray(families)) return errors;
 
@@ -165,7 +167,7 @@ export function buildEnvelope(input: ServedListener): Envelope | MappingProblem[
     labels,
     userAnnotations,
     annotationsFor(namespace: string) {
-      const annotations: Record<string, string> = { ...userAnnotations, [LOADBALANCER_IPS_ANNOTATION]: addresses };
+      const annotations: Record<string, string> = { ...userAnnotations, ...(addresses === '' ? {} : { [LOADBALANCER_IPS_ANNOTATION]: addresses }) };
       if (etp === 'Cluster') annotations[LEASE_NAME_ANNOTATION] = namespace === gatewayNamespace ? lease : `${gatewayNamespace}/${lease}`;
       return annotations;
     },

@@ -29,6 +29,7 @@ const GW = 'gateway.networking.k8s.io';
 /** The kinds the e2e tests read and write. */
 export const R = {
   Namespace: resource('', 'v1', 'Namespace', 'namespaces', false),
+  Node: resource('', 'v1', 'Node', 'nodes', false),
   ConfigMap: resource('', 'v1', 'ConfigMap', 'configmaps'),
   Service: resource('', 'v1', 'Service', 'services'),
   ServiceAccount: resource('', 'v1', 'ServiceAccount', 'serviceaccounts'),

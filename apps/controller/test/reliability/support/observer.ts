@@ -29,6 +29,11 @@ export interface ObserverOptions {
   readonly track?: (gw: Gateway) => boolean;
   /** Period of consistent snapshots (default 300 ms). */
   readonly intervalMs?: number;
+  /**
+   * Accept an address change of a Gateway whose kube-vip.io/Announced never went past Pending: the controller gives up
+   * an address it never announced when another holder carries it (counted in `yields`, not a violation).
+   */
+  readonly allowYieldOfNeverAnnounced?: boolean;
 }
 
 interface History {
@@ -48,7 +53,10 @@ export class InvariantObserver {
   readonly violations: Violation[] = [];
   readonly collisions = new Map<string, Collision>();
   /** Gateway events checked, snapshots checked, snapshots that failed (e.g. while the API server restarted). */
-  readonly counts = { events: 0, snapshots: 0, snapshotErrors: 0 };
+  readonly counts = { events: 0, snapshots: 0, snapshotErrors: 0, yields: 0 };
+  /** uid -> whether the Gateway may have had its address announced (its Announced condition went past Pending). */
+  readonly #announced = new Map<string, boolean>();
+  readonly #allowYield: boolean;
   // Two histories per Gateway, each judged in its own stream's order: its status (every watch event), and its status
   // together with its Services (every snapshot). Mixing the streams would compare states of different moments.
   readonly #history = { status: new Map<string, History>(), union: new Map<string, History>() };
@@ -67,6 +75,7 @@ export class InvariantObserver {
   ) {
     this.#track = options.track ?? (() => true);
     this.#intervalMs = options.intervalMs ?? 300;
+    this.#allowYield = options.allowYieldOfNeverAnnounced ?? false;
     this.#informer = new Informer<Gateway>(client, GatewayResource, { watchTimeoutSeconds: 60 });
     this.#informer.addEventHandler({
       onAdd: (gw) => this.#onGateway(gw),
@@ -131,6 +140,11 @@ export class InvariantObserver {
     }
     if (!h.first) h.first = addresses;
     else if (!same(h.first, addresses)) {
+      if (this.#allowYield && this.#announced.get(uid) !== true) {
+        if (stream === 'status') this.counts.yields++;
+        h.first = addresses;
+        return;
+      }
       this.#record('moved', `${uid}:${addresses.join(',')}`, `${label}: address(es) changed from ${h.first.join(',')} to ${addresses.join(',')} (${source})`);
     }
   }
@@ -139,6 +153,9 @@ export class InvariantObserver {
     this.counts.events++;
     if (this.#track(gw)) {
       const uid = gw.metadata.uid ?? '';
+      const announced = (gw.status?.conditions ?? []).find((c) => c.type === 'kube-vip.io/Announced');
+      if (announced !== undefined && announced.reason !== 'Pending') this.#announced.set(uid, true);
+      else if (!this.#announced.has(uid)) this.#announced.set(uid, false);
       const conditions = (gw.status?.conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason} "${c.message}"`).join('; ');
       this.#judge('status', uid, Number(gw.metadata.resourceVersion), `Gateway ${gw.metadata.namespace}/${gw.metadata.name} (uid ${uid.slice(0, 8)})`, gatewayStatusAddresses(gw), gw.metadata.deletionTimestamp !== undefined, `status at resourceVersion ${gw.metadata.resourceVersion}: ${conditions}`);
     }
