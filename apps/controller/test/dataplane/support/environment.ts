@@ -52,7 +52,10 @@ export interface DataPlaneEnvironment {
    * kube-controller-manager would make for a Pod on node1 (it does not run here).
    */
   backend(namespace: string, name: string, port: number, options?: { targetPort?: number; protocols?: readonly ('TCP' | 'UDP')[]; selector?: Record<string, string> }): Promise<Service>;
-  /** EndpointSlices for a Service the controller made with a selector (duplicate, create): the endpoint controller's job. */
+  /**
+   * EndpointSlices with every port of `service` at the echo backend's `targetPort`: the endpoint controller's job for a
+   * Service with a selector (duplicate, create), or the user's for a selector-less one that `update` gave a port.
+   */
   endpointsFor(service: Service, targetPort: number): Promise<void>;
   /** The Gateway's addresses once it has them and is Programmed. */
   gatewayAddresses(namespace: string, name: string, count?: number): Promise<string[]>;
@@ -145,8 +148,8 @@ export function useDataPlaneEnvironment(options: DataPlaneEnvironmentOptions = {
         return svc;
       },
       async endpointsFor(service, targetPort) {
-        const protocols = [...new Set((service.spec?.ports ?? []).map((p) => (p.protocol ?? 'TCP') as 'TCP' | 'UDP'))];
-        await writeSlices(admin, service.metadata.namespace!, service.metadata.name, protocols, targetPort, (service.spec?.ports ?? []).map((p) => p.name));
+        const ports = service.spec?.ports ?? [];
+        await writeSlices(admin, service.metadata.namespace!, service.metadata.name, ports.map((p) => (p.protocol ?? 'TCP') as 'TCP' | 'UDP'), targetPort, ports.map((p) => p.name));
       },
       async gatewayAddresses(namespace, name, count = 1) {
         const gw = await gatewayUntil(namespace, name, (g: Gateway) => {
@@ -188,7 +191,8 @@ async function writeSlices(admin: KubeRest, namespace: string, serviceName: stri
       ports: protocols.map((p, i) => ({ name: portNames?.[i] ?? p.toLowerCase(), protocol: p, port: targetPort })),
       endpoints: [{ addresses: [address], conditions: { ready: true, serving: true, terminating: false }, nodeName: nodeName(1) }],
     };
-    await admin.create(R.EndpointSlice, slice);
+    // Applied, so a later call (after `update` added a port to the user's Service) rewrites the slice with every port.
+    await admin.apply(R.EndpointSlice, slice);
   }
 }
 
