@@ -56,6 +56,12 @@ export interface DataPlaneOptions {
   readonly backendPorts: readonly number[];
   /** false: no kube-proxy (to show that the traffic tests fail without it). Default true. */
   readonly startKubeProxy?: boolean;
+  /**
+   * CIDRs the client reaches through node1 (e.g. the Service CIDRs, so a test can check a ClusterIP the way a Pod
+   * would; kube-proxy on node1 forwards it). Default none: the client then reaches backends only through announced
+   * addresses.
+   */
+  readonly clientRoutesViaNode1?: readonly string[];
   /** Where logs go (default: a new directory under the OS tmpdir). */
   readonly logDir?: string;
   readonly onProgress?: (message: string) => void;
@@ -158,6 +164,9 @@ export class DataPlane {
       const n1 = nodeAddresses(1);
       ipIn(backend, ['route', 'add', 'default', 'via', n1.backendV4]);
       ipIn(backend, ['-6', 'route', 'add', 'default', 'via', n1.backendV6]);
+      for (const cidr of options.clientRoutesViaNode1 ?? []) {
+        ipIn(client, [...(cidr.includes(':') ? ['-6'] : []), 'route', 'add', cidr, 'via', cidr.includes(':') ? n1.lanV6 : n1.lanV4]);
+      }
       progress(`namespaces ready in ${Math.round(performance.now() - t0)} ms (run ${runId})`);
 
       // The API server relay: host end in this process, namespace end per node.

@@ -22,7 +22,7 @@ import {
 } from '@kube-vip-gw/dataplane';
 import { readFileSync } from 'node:fs';
 import type { ConfigMap, EndpointSlice, Gateway, KubeObject, Service } from '@kube-vip-gw/gateway-model';
-import { useControllerEnvironment, type E2eEnvironment } from '../../e2e/support/environment.js';
+import { SERVICE_CLUSTER_IP_RANGE, useControllerEnvironment, type E2eEnvironment } from '../../e2e/support/environment.js';
 import { R, type ApiResource, type KubeRest } from '../../e2e/support/kube-rest.js';
 import { statusAddresses } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
@@ -106,6 +106,8 @@ export function useDataPlaneEnvironment(options: DataPlaneEnvironmentOptions = {
       kubeVipKubeconfig,
       kubeProxyKubeconfig,
       backendPorts: options.backendPorts ?? DEFAULT_BACKEND_PORTS,
+      // So tests can check a user's ClusterIP Service from the client, as a Pod would (node1's kube-proxy forwards it).
+      clientRoutesViaNode1: SERVICE_CLUSTER_IP_RANGE.split(','),
       ...(options.kubeVipEnv ? { kubeVipEnv: options.kubeVipEnv } : {}),
       ...(options.startKubeProxy === false ? { startKubeProxy: false } : {}),
       onProgress: (m) => process.stderr.write(`[dataplane] ${m}\n`),
