@@ -304,6 +304,14 @@ export class DataPlane {
     if (!this.backend.running) throw new DataPlaneProcessError('backend', 'ended', tail(this.backend));
   }
 
+  /**
+   * Takes a node's `lan` link down or up: with kube-vip SIGKILLed first, this is a lost node (its addresses stay on
+   * the interface, as they would on a machine that lost power, but nothing reaches them).
+   */
+  setLanLink(name: string, up: boolean): void {
+    ipIn(this.node(name).node.netns, ['link', 'set', 'lan', up ? 'up' : 'down']);
+  }
+
   /** Whether a node's kube-vip process is running (false after a kill, or when it exited by itself). */
   kubeVipRunning(name: string): boolean {
     return this.node(name).procs.kubeVip?.running ?? false;

@@ -210,3 +210,61 @@ export function familyParameters(namespace: string, name: string, families: 'IPv
 export function describeProbe(r: ProbeResult): string {
   return r.ok ? `answered by ${r.reply.backend}:${r.reply.port} (peer ${r.reply.peer}) in ${r.ms} ms` : `${r.error} after ${r.ms} ms`;
 }
+
+/** What continuous probing saw. */
+export interface TrafficRecord {
+  readonly total: number;
+  readonly failed: number;
+  /** Failures with when they happened (ms since the start) and the target. */
+  readonly failures: readonly { readonly at: number; readonly target: string; readonly error: string }[];
+  /** Longest run of time with only failures, ms (0 when none failed). */
+  readonly longestGapMs: number;
+  /** Samples of which nodes held each address, taken between probes: any entry with 2+ nodes is a split. */
+  readonly holders: readonly { readonly at: number; readonly address: string; readonly nodes: readonly string[] }[];
+}
+
+/**
+ * Probes every target in turn (new connection each time, neighbour cache flushed) while `during` runs, then
+ * `settleMs` more; also samples which nodes hold each target's address. Targets are `proto address port targetPort`.
+ */
+export async function trafficWhile(
+  env: DataPlaneEnvironment,
+  targets: () => readonly { proto: Protocol; address: string; port: number; targetPort: number }[],
+  during: () => Promise<void>,
+  options: { readonly settleMs?: number; readonly probeTimeoutMs?: number } = {},
+): Promise<TrafficRecord> {
+  const t0 = Date.now();
+  const failures: { at: number; target: string; error: string }[] = [];
+  const holders: { at: number; address: string; nodes: string[] }[] = [];
+  let total = 0;
+  let running = true;
+  let failingSince: number | undefined;
+  let longestGapMs = 0;
+  const loop = (async () => {
+    while (running) {
+      for (const t of targets()) {
+        const r = await env.dataPlane.probe(t.proto, t.address, t.port, { timeoutMs: options.probeTimeoutMs ?? 1_000 });
+        total += 1;
+        const ok = r.ok && r.reply.port === t.targetPort;
+        const now = Date.now() - t0;
+        if (ok) {
+          if (failingSince !== undefined) longestGapMs = Math.max(longestGapMs, now - failingSince);
+          failingSince = undefined;
+        } else {
+          failures.push({ at: now, target: `${t.proto} ${t.address}:${t.port}`, error: r.ok ? `answered by port ${r.reply.port}` : r.error });
+          failingSince ??= now;
+        }
+        holders.push({ at: now, address: t.address, nodes: env.dataPlane.vipHolders(t.address) });
+      }
+    }
+  })();
+  try {
+    await during();
+    await new Promise((r) => setTimeout(r, options.settleMs ?? 2_000));
+  } finally {
+    running = false;
+    await loop;
+  }
+  if (failingSince !== undefined) longestGapMs = Math.max(longestGapMs, Date.now() - t0 - failingSince);
+  return { total, failed: failures.length, failures, longestGapMs, holders };
+}
