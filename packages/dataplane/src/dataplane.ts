@@ -90,6 +90,8 @@ export class DataPlane {
   private probeId = 0;
   private readonly pending = new Map<number, (r: ProbeResult & { id: number }) => void>();
   private stopped = false;
+  /** Processes a test ended on purpose (a killed kube-vip): not a failure for {@link assertRunning}. */
+  private readonly endedOnPurpose = new Set<ManagedProcess>();
 
   private constructor(
     readonly options: DataPlaneOptions,
@@ -103,6 +105,7 @@ export class DataPlane {
     private readonly prober: ChildProcess,
     private readonly relayServer: net.Server,
     private readonly workDir: string,
+    private readonly relayState: { blocked: boolean; readonly open: Set<net.Socket> },
   ) {
     readline.createInterface({ input: prober.stdout! }).on('line', (line) => {
       try {
@@ -170,9 +173,16 @@ export class DataPlane {
       progress(`namespaces ready in ${Math.round(performance.now() - t0)} ms (run ${runId})`);
 
       // The API server relay: host end in this process, namespace end per node.
+      const relayState = { blocked: false, open: new Set<net.Socket>() };
       const socketPath = path.join(workDir, 'api.sock');
       relayServer = net.createServer((inbound) => {
+        if (relayState.blocked) {
+          inbound.destroy();
+          return;
+        }
         const outbound = net.connect(options.apiServerPort, '127.0.0.1');
+        relayState.open.add(inbound);
+        inbound.once('close', () => relayState.open.delete(inbound));
         inbound.pipe(outbound).pipe(inbound);
         const close = (): void => {
           inbound.destroy();
@@ -200,7 +210,7 @@ export class DataPlane {
       prober = spawn('ip', ['netns', 'exec', client, process.execPath, path.join(AGENTS, 'prober.mjs')], { stdio: ['pipe', 'pipe', 'ignore'] });
       prober.unref();
 
-      const plane = new DataPlane(options, runId, client, backend, nodes, logDir, processes, backendProcess, prober, relayServer, workDir);
+      const plane = new DataPlane(options, runId, client, backend, nodes, logDir, processes, backendProcess, prober, relayServer, workDir, relayState);
       if (options.startKubeProxy !== false) for (const node of nodes) await plane.startKubeProxy(node);
       for (const node of nodes) await plane.startKubeVip(node);
       progress(`data plane ready in ${Math.round(performance.now() - t0)} ms: ${nodes.length} node(s), logs in ${logDir}`);
@@ -248,14 +258,17 @@ export class DataPlane {
     }
   }
 
-  /** Starts kube-vip on a node (HOME holds its kubeconfig: v1.0.0 ignores --k8sConfigPath in manager mode). */
-  async startKubeVip(node: DataPlaneNode): Promise<void> {
+  /**
+   * Starts kube-vip on a node (HOME holds its kubeconfig: v1.0.0 ignores --k8sConfigPath in manager mode).
+   * `env` overrides the settings of this start only (e.g. other lease durations).
+   */
+  async startKubeVip(node: DataPlaneNode, env: Readonly<Record<string, string>> = {}): Promise<void> {
     const { procs } = this.node(node.name);
     if (procs.kubeVip?.running) return;
     const home = path.join(this.workDir, `home-${node.name}`);
     mkdirSync(path.join(home, '.kube'), { recursive: true });
     copyFileSync(this.options.kubeVipKubeconfig, path.join(home, '.kube', 'config'));
-    const env = {
+    const settings = {
       PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
       HOME: home,
       vip_arp: 'true',
@@ -268,8 +281,9 @@ export class DataPlane {
       vip_retryperiod: '1',
       prometheus_server: '127.0.0.1:2112',
       ...this.options.kubeVipEnv,
+      ...env,
     };
-    procs.kubeVip = await startInNetns(node.netns, `kube-vip-${node.name}`, this.options.binaries.kubeVip, ['manager'], this.logDir, env);
+    procs.kubeVip = await startInNetns(node.netns, `kube-vip-${node.name}`, this.options.binaries.kubeVip, ['manager'], this.logDir, settings);
     // kube-vip exits 0 on fatal errors (no interface, no kubeconfig): it must still run a moment later.
     await sleep(1_500);
     if (!procs.kubeVip.running) throw new DataPlaneProcessError(`kube-vip-${node.name}`, `exited at start (${JSON.stringify(procs.kubeVip.status)})`, tail(procs.kubeVip));
@@ -280,13 +294,20 @@ export class DataPlane {
     const { procs } = this.node(name);
     const p = procs.kubeVip;
     if (!p?.running) return;
+    if (signal === 'SIGSTOP' || signal === 'SIGCONT') {
+      p.signal(signal);
+      return;
+    }
+    this.endedOnPurpose.add(p);
     p.signal(signal);
-    if (signal !== 'SIGSTOP' && signal !== 'SIGCONT') await Promise.race([p.exited, sleep(15_000)]);
+    await Promise.race([p.exited, sleep(15_000)]);
   }
 
-  /** Restarts a node's kube-vip after {@link signalKubeVip} ended it. */
-  async restartKubeVip(name: string): Promise<void> {
-    await this.startKubeVip(this.node(name).node);
+  /** Starts a node's kube-vip again after it ended ({@link signalKubeVip}, or by itself); `env` as for startKubeVip. */
+  async restartKubeVip(name: string, env: Readonly<Record<string, string>> = {}): Promise<void> {
+    const old = this.node(name).procs.kubeVip;
+    if (old && !old.running) this.endedOnPurpose.add(old);
+    await this.startKubeVip(this.node(name).node, env);
   }
 
   /** Stops a node's kube-proxy (its nftables rules stay until the namespace goes: a stopped kube-proxy keeps forwarding). */
@@ -298,7 +319,7 @@ export class DataPlane {
   assertRunning(): void {
     this.processes.forEach((p, i) => {
       for (const [what, proc] of [['kube-vip', p.kubeVip], ['kube-proxy', p.kubeProxy], ['api-relay', p.relay]] as const) {
-        if (proc && !proc.running) throw new DataPlaneProcessError(`${what}-${this.nodes[i]!.name}`, `ended (${JSON.stringify(proc.status)})`, tail(proc));
+        if (proc && !proc.running && !this.endedOnPurpose.has(proc)) throw new DataPlaneProcessError(`${what}-${this.nodes[i]!.name}`, `ended (${JSON.stringify(proc.status)})`, tail(proc));
       }
     });
     if (!this.backend.running) throw new DataPlaneProcessError('backend', 'ended', tail(this.backend));
@@ -310,6 +331,15 @@ export class DataPlane {
    */
   setLanLink(name: string, up: boolean): void {
     ipIn(this.node(name).node.netns, ['link', 'set', 'lan', up ? 'up' : 'down']);
+  }
+
+  /**
+   * Cuts (true) or restores (false) every node's access to the API server: open connections are reset and new ones
+   * refused, as when the control plane is unreachable from the nodes. The test process and controller are unaffected.
+   */
+  blockApiServer(blocked: boolean): void {
+    this.relayState.blocked = blocked;
+    if (blocked) for (const s of this.relayState.open) s.destroy();
   }
 
   /** Whether a node's kube-vip process is running (false after a kill, or when it exited by itself). */
