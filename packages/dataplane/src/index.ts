@@ -14,3 +14,4 @@ export {
   listNamespaces,
   removeStaleNamespaces,
 } from './netns.js';
+export { KUBE_VIP_CLOUD_PROVIDER_IDENTITY, kubeVipCloudProviderRbac, startKubeVipCloudProvider } from './cloud-provider.js';
