@@ -17,9 +17,20 @@ const dataplane = {
   },
 };
 
+// Benchmarks on the same data plane (`npm run bench:dataplane`): they measure and print, they assert nothing timed.
+const dataplaneBench = {
+  ...sourceResolve,
+  test: {
+    ...dataplane.test,
+    name: 'dataplane-bench',
+    include: ['apps/*/test/dataplane/**/*.dataplane-bench.ts'],
+    testTimeout: 600_000,
+  },
+};
+
 export default defineConfig({
   test: {
-    projects: [dataplane],
+    projects: [dataplane, dataplaneBench],
     passWithNoTests: false,
   },
 });

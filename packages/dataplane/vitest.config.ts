@@ -1,3 +1,3 @@
 import { unitProject } from '../../vitest.shared.ts';
 
-export default unitProject('dataplane');
+export default unitProject('dataplane-unit');

@@ -109,7 +109,8 @@ export function useDataPlaneEnvironment(options: DataPlaneEnvironmentOptions = {
       // So tests can check a user's ClusterIP Service from the client, as a Pod would (node1's kube-proxy forwards it).
       clientRoutesViaNode1: SERVICE_CLUSTER_IP_RANGE.split(','),
       ...(options.kubeVipEnv ? { kubeVipEnv: options.kubeVipEnv } : {}),
-      ...(options.startKubeProxy === false ? { startKubeProxy: false } : {}),
+      // KVGW_DATAPLANE_NO_KUBE_PROXY=1 runs without kube-proxy, to see the traffic tests fail (docs/dataplane.md).
+      ...(options.startKubeProxy === false || process.env['KVGW_DATAPLANE_NO_KUBE_PROXY'] === '1' ? { startKubeProxy: false } : {}),
       onProgress: (m) => process.stderr.write(`[dataplane] ${m}\n`),
     };
     dataPlane = await DataPlane.start(dpOptions);
