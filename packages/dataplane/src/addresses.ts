@@ -31,7 +31,7 @@ export function nodeAddresses(index: number): { lanV4: string; lanV6: string; ba
 }
 
 /** The pool the controller allocates Gateway addresses from: on the client's segment, so clients resolve them by ARP/NDP. */
-export const POOL_V4 = { first: `${LAN_V4_PREFIX}.100`, last: `${LAN_V4_PREFIX}.199` } as const;
+export const POOL_V4 = { first: `${LAN_V4_PREFIX}.100`, last: `${LAN_V4_PREFIX}.249` } as const;
 export const POOL_V6 = { first: `${LAN_V6_PREFIX}100`, last: `${LAN_V6_PREFIX}1ff` } as const;
 /** kube-vip-cloud-provider / controller ConfigMap value of the IPv4 pool (`range-global` style). */
 export const POOL_V4_RANGE = `${POOL_V4.first}-${POOL_V4.last}`;

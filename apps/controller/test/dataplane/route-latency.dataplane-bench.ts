@@ -20,7 +20,7 @@ describe.skipIf(DATAPLANE_SKIP_REASON)('bench: TCPRoute created -> first connect
     const { admin, e2e, backend, dataPlane } = env();
     const ns = (await env().newNamespace('bench')).name;
     // One pool for every Gateway of the run (the rest of the file's pool is unused).
-    await e2e.setIpamKey(`range-${ns}`, '10.77.0.104-10.77.0.199');
+    await e2e.setIpamKey(`range-${ns}`, '10.77.0.104-10.77.0.239');
     await backend(ns, 'be', 9000, { protocols: ['TCP'] });
     const samples: number[] = [];
     for (let i = 0; i < ROUTES; i += 1) {

@@ -44,7 +44,7 @@ export interface DataPlaneEnvironment {
   readonly e2e: E2eEnvironment;
   readonly admin: KubeRest;
   readonly dataPlane: DataPlane;
-  /** A namespace whose pool (`range-<ns>`) is 4 IPv4 and 4 IPv6 addresses of the client's segment. */
+  /** A namespace whose pool (`range-<ns>`) is 4 IPv4 and 4 IPv6 addresses of the client's segment (10.77.0.100-239, fd77::100-18b). */
   newNamespace(prefix: string): Promise<PoolNamespace>;
   /**
    * A backend Service `name` (dual-stack, selector-less unless `selector` is given) forwarding `port` to the echo
@@ -129,9 +129,9 @@ export function useDataPlaneEnvironment(options: DataPlaneEnvironmentOptions = {
         await admin.create(R.Namespace, { metadata: { name } });
         const first = 100 + blocks * 4;
         blocks += 1;
-        if (first + 3 > 199) throw new Error('newNamespace: the data plane pool (25 namespaces of 4 addresses) is used up in this file');
+        if (first + 3 > 239) throw new Error('newNamespace: the data plane pool (35 namespaces of 4 addresses) is used up in this file');
         const v4 = [0, 1, 2, 3].map((i) => `${LAN_V4_PREFIX}.${first + i}`);
-        const v6 = [0, 1, 2, 3].map((i) => `${LAN_V6_PREFIX}${(first + i).toString(16)}`);
+        const v6 = [0, 1, 2, 3].map((i) => `${LAN_V6_PREFIX}${(0x100 + first - 100 + i).toString(16)}`);
         await base.setIpamKey(`range-${name}`, `${v4[0]}-${v4[3]},${v6[0]}-${v6[3]}`);
         return { name, v4, v6 };
       },
