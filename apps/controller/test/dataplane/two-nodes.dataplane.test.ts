@@ -1,0 +1,13 @@
+// The data-plane scenarios that need two kube-vip nodes on one segment, on one environment: per-Service election
+// (kube-vip restarted with svc_election=true for it), then fail-over with kube-vip's default single election (last:
+// it takes a node off the segment). docs/dataplane.md.
+import { describe } from 'vitest';
+import { electionScenarios } from './scenarios/election.js';
+import { failoverScenarios } from './scenarios/failover.js';
+import { DATAPLANE_SKIP_REASON, useDataPlaneEnvironment } from './support/environment.js';
+
+describe.skipIf(DATAPLANE_SKIP_REASON)('data plane, two nodes', () => {
+  const env = useDataPlaneEnvironment({ nodes: 2 });
+  electionScenarios(env);
+  failoverScenarios(env);
+});
