@@ -28,13 +28,8 @@ stop_ticker() {
   ticker=""
 }
 trap stop_ticker EXIT
-# The `go` directive of a module's own go.mod on the proxy (the wrapper copies it instead of the local patch release
-# that `go mod init` would write, which would make older Go 1.26.x toolchains refuse the wrapper).
-upstream_go_directive() {
-  local gomod
-  gomod="$(go mod download -json "$1" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
-  [[ -n "$gomod" ]] && sed -n 's/^go \(.*\)$/\1/p' "$gomod" | head -1
-}
+# shellcheck source=k8s-wrapper.sh
+. "$here/k8s-wrapper.sh"
 
 if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
   for b in kube-apiserver etcd; do
@@ -93,39 +88,14 @@ build_etcd() {
 
 build_apiserver() {
   local mod="$here/kube-apiserver"
-  local staging="v0.${K8S_VERSION#v1.}"
-  if [[ ! -f "$mod/go.mod" ]]; then
-    log "generating $mod/go.mod for kubernetes $K8S_VERSION (staging modules at $staging)"
-    (
-      set -e
-      cd "$mod"
-      go mod init kube-vip-gw.invalid/envtest/kube-apiserver >/dev/null 2>&1
-      local kkmod
-      kkmod="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
-      [[ -n "$kkmod" ]]
-      # Every staging module listed in k/k's own go.mod, pinned to its published version.
-      for m in $(sed -n 's#^[[:space:]]*\(k8s\.io/[^ ]*\) => \./staging/.*#\1#p' "$kkmod"); do
-        go mod edit -replace="$m=$m@$staging"
-      done
-      # Mirror upstream's go and GODEBUG defaults, which a wrapper module does not inherit.
-      go mod edit -go="$(upstream_go_directive "k8s.io/kubernetes@$K8S_VERSION")"
-      local gd
-      gd="$(sed -n 's/^godebug \(.*\)$/\1/p' "$kkmod" | head -1)"
-      [[ -n "$gd" ]] && go mod edit -godebug="$gd"
-      go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION"
-      go mod tidy
-    ) || die "could not resolve k8s.io/kubernetes@$K8S_VERSION and its staging modules at $staging from the Go module proxy ($(go env GOPROXY))"
-  fi
+  k8s_wrapper_module "$mod" kube-vip-gw.invalid/envtest/kube-apiserver kube-apiserver
   log "building kube-apiserver $K8S_VERSION with $go_version (first time on 2 cores: about 4 minutes; later runs reuse the cache)"
-  local minor t0=$SECONDS vf=""
-  minor="$(echo "$K8S_VERSION" | cut -d. -f2)"
-  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    vf="$vf -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
-  done
+  local t0=$SECONDS vf
+  vf="$(k8s_version_ldflags)"
   # Progress for the long first build: go prints nothing until it finishes, so report every minute.
   ( while sleep 60; do log "... still building kube-apiserver ($((SECONDS - t0)) s)"; done ) &
   ticker=$!
-  (cd "$mod" && go build -trimpath -tags=selinux,notest,grpcnotrace -ldflags="-s -w $vf" \
+  (cd "$mod" && go build -trimpath -tags="$K8S_BUILD_TAGS" -ldflags="-s -w $vf" \
     -o "$assets/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver) \
     || die "go build of kube-apiserver $K8S_VERSION failed (output above; it needs about 3 GB of memory and 3 GB in $(go env GOCACHE))"
   stop_ticker

@@ -35,7 +35,9 @@ export { CertificateAuthority, MAX_NAME_LENGTH, opensslSubject, validateIdentity
 export type { CertificateRequest, CertificateUsage, KeyAndCertificate } from './certs.js';
 export { KUBECONFIG_CONTEXT, renderKubeconfig } from './kubeconfig.js';
 export type { KubeconfigSpec } from './kubeconfig.js';
-export type { ProcessExit } from './process.js';
+export type { ManagedProcessSpec, ProcessExit } from './process.js';
+// For other long-running test processes (the data plane's kube-vip and kube-proxy) that must not outlive the run.
+export { ManagedProcess } from './process.js';
 export {
   BinariesUnavailableError,
   CertificateError,
