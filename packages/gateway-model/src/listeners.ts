@@ -103,7 +103,7 @@ export function evaluateListeners(gateway: Gateway): ListenerVerdict[] {
       // A listener we do not serve supports no route kind, so every kind it lists is one "the implementation does not
       // support" (AllowedRoutes.kinds godoc: ResolvedRefs=False/InvalidRouteKinds; conformance GatewayInvalidRouteKind
       // checks exactly this on an HTTP listener with kinds [InvalidRoute]). Unset or empty kinds name nothing.
-      const listed = (defaultAllowedRoutes(listener.allowedRoutes).kinds ?? []).map(kindName);
+      const listed = (defaultAllowedRoutes(listener.allowedRoutes).kinds ?? []).map((k) => kindName(k as Required<RouteGroupKind>));
       const resolvedRefs: ConditionInput =
         listed.length === 0
           ? { type: ListenerConditionType.ResolvedRefs, status: 'True', reason: ListenerReason.ResolvedRefs, message: 'no references to resolve' }
