@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds what the conformance run needs beside the envtest control plane, once per version, into a cache outside the
 # repo: kube-controller-manager and kube-scheduler (k8s.io/kubernetes, wrapper module k8s/), kwok (wrapper module
-# kwok/) and the suite's own echo-basic backend (from this module's conformance dependency).
+# kwok/), the suite's own echo-basic backend (from this module's conformance dependency) and dns-responder/ (the
+# stand-in for the UDPRoute test's coredns backend).
 #
 #   tools/conformance/build.sh            build what is missing, print the binaries directory on the last line
 #   KVGW_CONFORMANCE_CACHE=/dir build.sh  cache root (default: ${XDG_CACHE_HOME:-~/.cache}/kube-vip-gw/conformance)
@@ -25,7 +26,7 @@ command -v go >/dev/null || die "go is not installed (Go >= 1.26 needed)"
 os_arch="$(go env GOOS)-$(go env GOARCH)"
 cache_root="${KVGW_CONFORMANCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kube-vip-gw/conformance}"
 out="$cache_root/k8s-$K8S_VERSION-kwok-$KWOK_VERSION-gwapi-$GATEWAY_API_VERSION-$os_arch"
-binaries=(kube-controller-manager kube-scheduler kwok echo-basic)
+binaries=(kube-controller-manager kube-scheduler kwok echo-basic dns-responder)
 have_all() { for b in "${binaries[@]}"; do [[ -x "$out/$b" ]] || return 1; done; }
 
 if have_all; then
@@ -81,6 +82,13 @@ if [[ ! -x "$out/echo-basic" ]]; then
   (cd "$here" && go build -trimpath -ldflags="-s -w" -o "$out/echo-basic.tmp" sigs.k8s.io/gateway-api/conformance/echo-basic) \
     || die "go build of echo-basic failed (output above)"
   mv "$out/echo-basic.tmp" "$out/echo-basic"
+fi
+
+if [[ ! -x "$out/dns-responder" ]]; then
+  log "building dns-responder"
+  (cd "$here" && go build -trimpath -ldflags="-s -w" -o "$out/dns-responder.tmp" ./dns-responder) \
+    || die "go build of dns-responder failed (output above)"
+  mv "$out/dns-responder.tmp" "$out/dns-responder"
 fi
 
 # kwok's stage definitions (what makes a Node and a Pod Ready), from the module that was built.

@@ -225,3 +225,19 @@ export function renderTable(verdicts: readonly TestVerdict[]): string {
     });
   return ['| Test | Result | s | Why / what it needs |', '|---|---|---:|---|', ...rows].join('\n');
 }
+
+/** Several phases' summaries as one (counts summed, harness errors joined). */
+export function combine(summaries: readonly ConformanceSummary[]): ConformanceSummary {
+  const errors = summaries.flatMap((s) => (s.harnessError !== undefined ? [`${s.phase}: ${s.harnessError}`] : []));
+  const sum = (k: 'passed' | 'failed' | 'notApplicable' | 'skipped') => summaries.reduce((n, s) => n + s[k], 0);
+  return {
+    kind: 'gateway-api-conformance',
+    phase: summaries.map((s) => s.phase).join(','),
+    passed: sum('passed'),
+    failed: sum('failed'),
+    notApplicable: sum('notApplicable'),
+    skipped: sum('skipped'),
+    ...(errors.length > 0 ? { harnessError: errors.join('; ') } : {}),
+    tests: summaries.flatMap((s) => s.tests),
+  };
+}
