@@ -15,7 +15,8 @@ for (const file of process.argv.slice(2)) {
       passed += report.passed ?? 0;
       failed += (report.failed ?? 0) + harness;
       console.log(
-        `${file}: conformance ${report.phase}: ${report.passed} passed, ${report.failed} failed, ${report.notApplicable} not applicable (L4 only)` +
+        `${file}: conformance ${report.phase}: ${report.passed} passed, ${report.failed} failed, ${report.notApplicable} not applicable (L4 only), ` +
+          `${report.weightsApproximated ?? 0} with weights approximated (kube-proxy splits evenly)` +
           `${harness ? `, harness error: ${report.harnessError}` : ''}`,
       );
       continue;

@@ -73,6 +73,9 @@ export class PodBackends {
       readonly prefixLength: number;
       /** Where replies go: node1's address on the backend segment. */
       readonly gateway: string;
+      /** The data plane's node namespaces and their device on the backend segment (neighbour caches to clear). */
+      readonly nodeNetns: readonly string[];
+      readonly nodeBackendDevice: string;
       readonly binDir: string;
       readonly logDir: string;
       readonly log: (message: string) => void;
@@ -121,6 +124,7 @@ export class PodBackends {
     ipIn(netns, ['link', 'set', 'eth0', 'up']);
     ipIn(netns, ['addr', 'add', `${ip}/${this.options.prefixLength}`, 'dev', 'eth0']);
     ipIn(netns, ['route', 'add', 'default', 'via', this.options.gateway]);
+    this.forgetNeighbour(ip);
     let process: ManagedProcess | undefined;
     const logFile = path.join(this.options.logDir, `pod-${pod.metadata.namespace}-${pod.metadata.name}.log`);
     const basePath = { PATH: globalThis.process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
@@ -142,6 +146,16 @@ export class PodBackends {
     this.served.delete(uid);
     await s.process?.stop(1_000);
     destroyNamespace(s.netns);
+    this.forgetNeighbour(s.ip);
+  }
+
+  /**
+   * kwok reuses a deleted Pod's address for the next Pod; the node would keep sending to the old Pod's MAC until its
+   * neighbour entry expires (seen: about 30-40 s of unanswered SYNs, longer than the suite's 30 s per request). A
+   * real node routes each Pod to its own veth and never has this cache; dropping the entry makes it ask again.
+   */
+  private forgetNeighbour(ip: string): void {
+    for (const node of this.options.nodeNetns) ipIn(node, ['neigh', 'flush', 'to', ip, 'dev', this.options.nodeBackendDevice], { allowFailure: true });
   }
 
   async stop(): Promise<void> {

@@ -104,8 +104,8 @@ describe('renderTable', () => {
     const run = verdictsFrom(
       parseTestEvents(
         stream(
-          ev('run', 'TestConformance/UDPRouteNotAllowedByListeners'),
-          ev('fail', 'TestConformance/UDPRouteNotAllowedByListeners', { Elapsed: 300 }),
+          ev('run', 'TestConformance/TCPRouteInvalidNonTCPListener'),
+          ev('fail', 'TestConformance/TCPRouteInvalidNonTCPListener', { Elapsed: 300 }),
           ev('run', 'TestConformance/GatewayClassObservedGenerationBump'),
           ev('output', 'TestConformance/GatewayClassObservedGenerationBump', { Output: 'Error: a | b\n' }),
           ev('fail', 'TestConformance/GatewayClassObservedGenerationBump', { Elapsed: 1 }),
@@ -115,14 +115,14 @@ describe('renderTable', () => {
     const lines = renderTable(run.verdicts).split('\n');
     expect(lines[0]).toBe('| Test | Result | s | Why / what it needs |');
     expect(lines[2]).toBe('| GatewayClassObservedGenerationBump | **failed** | 1.0 | Error: a \\| b |');
-    expect(lines[3]).toMatch(/^\| UDPRouteNotAllowedByListeners \| not applicable \(L4 only\) \| 300\.0 \| needs HTTP\/HTTPS\/TLS: the Gateway has a TLS Passthrough listener/);
+    expect(lines[3]).toMatch(/^\| TCPRouteInvalidNonTCPListener \| not applicable \(L4 only\) \| 300\.0 \| needs HTTP\/HTTPS\/TLS: the Gateway tcp-mixed-protocol-gateway has an HTTP listener/);
   });
 });
 
 describe('combine', () => {
   it('sums the phases and joins their harness errors', async () => {
     const { combine } = await import('./results.js');
-    const base = { kind: 'gateway-api-conformance' as const, notApplicable: 0, skipped: 0, tests: [] };
+    const base = { kind: 'gateway-api-conformance' as const, notApplicable: 0, weightsApproximated: 0, skipped: 0, tests: [] };
     const c = combine([
       { ...base, phase: 'status', passed: 7, failed: 1, notApplicable: 12, tests: [{ name: 'A', outcome: 'passed' }] },
       { ...base, phase: 'traffic', passed: 9, failed: 2, harnessError: 'boom', tests: [{ name: 'B', outcome: 'failed' }] },
@@ -133,6 +133,7 @@ describe('combine', () => {
       passed: 16,
       failed: 3,
       notApplicable: 12,
+      weightsApproximated: 0,
       skipped: 0,
       harnessError: 'traffic: boom',
       tests: [
@@ -140,5 +141,40 @@ describe('combine', () => {
         { name: 'B', outcome: 'failed' },
       ],
     });
+  });
+});
+
+describe('weighted tests', () => {
+  const attempt = (n: number, v1: string, v2: string) =>
+    `    tcproute-weighted-routing.go:72: 2026-12-01T23:21:59Z: TCP weighted distribution attempt ${n}/10 failed: backend "tcp-backend-v1" weighted traffic of ${v1} not within tolerance 0.7 (+/-0.050000)\n        backend "tcp-backend-v2" weighted traffic of ${v2} not within tolerance 0.3 (+/-0.050000)\n`;
+  const weighted = (outputs: string[]) =>
+    verdictsFrom(
+      parseTestEvents(
+        stream(
+          ev('run', 'TestConformance/TCPRouteWeightedRouting'),
+          ...outputs.map((Output) => ev('output', 'TestConformance/TCPRouteWeightedRouting/TCP_traffic', { Output })),
+          ev('fail', 'TestConformance/TCPRouteWeightedRouting/TCP_traffic', { Elapsed: 24 }),
+          ev('fail', 'TestConformance/TCPRouteWeightedRouting', { Elapsed: 26 }),
+        ),
+      ),
+    ).verdicts[0];
+
+  it('an even split that only misses the tolerance is weights-approximated, with the last measured split', () => {
+    const v = weighted([attempt(1, '0.512', '0.488'), attempt(10, '0.502', '0.498'), '    tcproute-weighted-routing.go:77: TCP weighted distribution did not converge within tolerance\n']);
+    expect(v?.outcome).toBe('weights-approximated');
+    expect(v?.measuredSplit).toBe('tcp-backend-v1 0.502 (want 0.7), tcp-backend-v2 0.498 (want 0.3)');
+    expect(renderTable([v!])).toContain('measured split tcp-backend-v1 0.502 (want 0.7)');
+  });
+
+  it('traffic to the weight-0 backend is a failure', () => {
+    const v = weighted([
+      '    tcproute-weighted-routing.go:72: 2026-12-01T23:21:59Z: TCP weighted distribution attempt 1/10 failed: expected 2 backends to receive traffic, but got 3\n',
+      attempt(2, '0.4', '0.3'),
+    ]);
+    expect(v?.outcome).toBe('failed');
+  });
+
+  it('a weighted test that never got an answer is a failure', () => {
+    expect(weighted(['    tcp.go:223: failed to establish TCP connection; retrying\n'])?.outcome).toBe('failed');
   });
 });
