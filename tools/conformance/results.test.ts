@@ -166,6 +166,14 @@ describe('weighted tests', () => {
     expect(renderTable([v!])).toContain('measured split tcp-backend-v1 0.502 (want 0.7)');
   });
 
+  it('a request lost in an early attempt (UDP warming up) does not make it a failure', () => {
+    const v = weighted([
+      '    udproute-weighted-routing.go:82: 2026-12-01T23:24:53Z: UDP weighted distribution attempt 1/10 failed: error while sending requests: reading UDP echo response: i/o timeout\n',
+      attempt(2, '0.498', '0.502'),
+    ]);
+    expect(v?.outcome).toBe('weights-approximated');
+  });
+
   it('traffic to the weight-0 backend is a failure', () => {
     const v = weighted([
       '    tcproute-weighted-routing.go:72: 2026-12-01T23:21:59Z: TCP weighted distribution attempt 1/10 failed: expected 2 backends to receive traffic, but got 3\n',

@@ -120,6 +120,9 @@ function reasonLines(output: string[]): string[] {
     if (line === '' || NOISE.test(line)) continue;
     if (/Error:|Messages:|error waiting|timed out|context deadline exceeded|panic:/i.test(line)) out.push(line.trim().replace(/^\S+\.go:\d+:\s*/, ''));
   }
+  // The last network error a traffic test logged says more than testify's "Condition never satisfied".
+  const network = output.filter((l) => /could not connect|failed to (establish|read)|connection refused|i\/o timeout/.test(l)).pop();
+  if (network !== undefined) out.push(`last network error: ${network.trim().replace(/^\S+\.go:\d+:\s*\S+Z:\s*/, '')}`);
   return [...new Set(out)];
 }
 
@@ -136,11 +139,16 @@ function lastSplit(output: string[]): string | undefined {
   return parts.length > 0 ? parts.join(', ') : last.trim();
 }
 
-/** True when every failed attempt of a weighted test only missed the tolerance (no weight-0 traffic, no lost backend). */
+/**
+ * True when a weighted test's last attempt only missed the tolerance and no attempt saw weight-0 traffic, a lost
+ * backend or an unexpected Pod. An earlier attempt that lost a request (UDP while the path warms up) does not count.
+ */
 function onlyToleranceMisses(output: string[]): boolean {
   const text = output.join('');
   if (!ATTEMPT.test(text)) return false;
-  return !/expected \d+ backends to receive traffic|unexpected pod|none was received|error while sending requests/.test(text);
+  if (/expected \d+ backends to receive traffic|unexpected pod|none was received/.test(text)) return false;
+  const split = lastSplit(output);
+  return split !== undefined && /\(want [\d.]+\)/.test(split) && !/error while sending requests/.test(split);
 }
 
 /** One verdict per conformance test (direct subtest of TestConformance) seen in `events`, in the order they started. */
