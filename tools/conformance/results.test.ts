@@ -22,6 +22,8 @@ describe('verdictsFrom', () => {
           ev('output', 'TestConformance/GatewayInvalidRouteKind/Gateway_listener_should_have_HTTPRoute', { Output: '        \tError:      \tReceived unexpected error:\n' }),
           ev('output', 'TestConformance/GatewayInvalidRouteKind/Gateway_listener_should_have_HTTPRoute', { Output: '        \tMessages:   \terror waiting for Gateway status to have listeners matching expectations\n' }),
           ev('fail', 'TestConformance/GatewayInvalidRouteKind/Gateway_listener_should_have_HTTPRoute', { Elapsed: 60 }),
+          ev('run', 'TestConformance/GatewayInvalidRouteKind/Gateway_listener_should_have_no_supportedKinds'),
+          ev('pass', 'TestConformance/GatewayInvalidRouteKind/Gateway_listener_should_have_no_supportedKinds', { Elapsed: 1 }),
           ev('fail', 'TestConformance/GatewayInvalidRouteKind', { Elapsed: 60.2 }),
           ev('pass', 'TestConformance/TCPRouteInvalidBackendRefNonexistent', { Elapsed: 1.5 }),
           ev('fail', 'TestConformance', { Elapsed: 70 }),
@@ -38,6 +40,8 @@ describe('verdictsFrom', () => {
     expect(invalidKind?.why).toContain('error waiting for Gateway status to have listeners matching expectations');
     expect(invalidKind?.why).not.toContain('Error Trace');
     expect(invalidKind?.needs).toMatch(/supportedKinds \[HTTPRoute\]/);
+    expect(invalidKind?.passedSubtests).toBe(1);
+    expect(renderTable(run.verdicts)).toContain('(1 of 2 subtests passed)');
   });
 
   it('a failing test not on the L4 list is failed; one that never ended has no result', () => {

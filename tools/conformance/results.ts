@@ -82,6 +82,8 @@ export interface TestVerdict {
   readonly needs: string | undefined;
   /** Subtests that failed, by name (`Gateway_listener_should...`). */
   readonly failedSubtests: readonly string[];
+  /** How many direct subtests passed (a not-applicable test may pass the part that needs no L7 listener). */
+  readonly passedSubtests: number;
   /** Weighted tests: the split of the last attempt, e.g. `tcp-backend-v1 0.502 (want 0.7)`. */
   readonly measuredSplit: string | undefined;
 }
@@ -158,6 +160,7 @@ export function verdictsFrom(events: readonly TestEvent[], notApplicable: Readon
   const results = new Map<string, { result: 'pass' | 'fail' | 'skip'; elapsed: number | undefined }>();
   const output = new Map<string, string[]>();
   const failedSubtests = new Map<string, string[]>();
+  const passedSubtests = new Map<string, number>();
   let rootResult: RunResult['rootResult'] = 'none';
   const rootOutput: string[] = [];
   for (const e of events) {
@@ -179,6 +182,7 @@ export function verdictsFrom(events: readonly TestEvent[], notApplicable: Readon
     if (e.Action === 'output' && e.Output !== undefined) output.get(name)?.push(e.Output);
     if (slash === -1 && (e.Action === 'pass' || e.Action === 'fail' || e.Action === 'skip')) results.set(name, { result: e.Action, elapsed: e.Elapsed });
     if (slash !== -1 && e.Action === 'fail') failedSubtests.get(name)?.push(rest.slice(slash + 1));
+    if (slash !== -1 && e.Action === 'pass' && !rest.slice(slash + 1).includes('/')) passedSubtests.set(name, (passedSubtests.get(name) ?? 0) + 1);
   }
   const verdicts = order.map((name): TestVerdict => {
     const r = results.get(name);
@@ -200,6 +204,7 @@ export function verdictsFrom(events: readonly TestEvent[], notApplicable: Readon
       why: goResult === 'pass' ? undefined : reasons.slice(0, 3).join(' | ') || (goResult === 'none' ? 'the test never ended (killed or timed out)' : undefined),
       needs: na?.assertion,
       failedSubtests: failedSubtests.get(name) ?? [],
+      passedSubtests: passedSubtests.get(name) ?? 0,
       measuredSplit: WEIGHTED_TESTS.includes(name) ? lastSplit(output.get(name) ?? []) : undefined,
     };
   });
@@ -266,7 +271,7 @@ export function renderTable(verdicts: readonly TestVerdict[]): string {
     .map((v) => {
       const detail =
         v.outcome === 'not-applicable' || v.outcome === 'skipped'
-          ? `needs HTTP/HTTPS/TLS: ${v.needs ?? ''}${v.why ? ` (seen: ${v.why})` : ''}`
+          ? `needs HTTP/HTTPS/TLS: ${v.needs ?? ''}${v.passedSubtests > 0 ? ` (${v.passedSubtests} of ${v.passedSubtests + v.failedSubtests.filter((f) => !f.includes('/')).length} subtests passed)` : ''}${v.why ? ` (seen: ${v.why})` : ''}`
           : v.outcome === 'weights-approximated'
             ? `measured split ${v.measuredSplit ?? '?'}; the weight-0 backend received nothing`
             : v.outcome === 'passed'
