@@ -19,7 +19,7 @@
 // phase runs (from the host namespace, which then sends nothing but loopback traffic: the phase selects, by name,
 // only tests that send no packet; results.ts TRAFFIC_TESTS lists the others).
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -106,6 +106,11 @@ if (phases.length === 0 || badPhase !== undefined) {
 const needsDataPlane = phases.some((p) => p !== 'status');
 const resultsDir = path.resolve(values.results);
 const logDir = path.join(resultsDir, 'logs');
+// The directory is emptied first: only when it is missing, empty, or an earlier run's results.
+if (existsSync(resultsDir) && readdirSync(resultsDir).length > 0 && !existsSync(path.join(resultsDir, 'conformance-summary.json')) && !existsSync(logDir)) {
+  process.stderr.write(`--results ${resultsDir}: not empty and not an earlier run's results; refusing to delete it\n`);
+  process.exit(2);
+}
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(logDir, { recursive: true });
 const log = (message: string) => process.stderr.write(`[conformance ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
