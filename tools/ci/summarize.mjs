@@ -1,4 +1,4 @@
-// Sums vitest JSON reports into the one closing line CI reads: "N passed, N failed".
+// Sums vitest JSON reports (and the conformance runner's summary) into the one closing line CI reads: "N passed, N failed".
 // A missing or unreadable report counts as one failure, so a suite that never ran cannot look green.
 import { readFileSync } from 'node:fs';
 
@@ -8,6 +8,19 @@ let skipped = 0;
 for (const file of process.argv.slice(2)) {
   try {
     const report = JSON.parse(readFileSync(file, 'utf8'));
+    if (report.kind === 'gateway-api-conformance') {
+      // tools/conformance/run.ts: failed and unfinished conformance tests are failures, a harness error (cluster,
+      // build, Setup, a killed run) is one more; tests not applicable to an L4-only implementation are counted apart.
+      const harness = typeof report.harnessError === 'string' ? 1 : 0;
+      passed += report.passed ?? 0;
+      failed += (report.failed ?? 0) + harness;
+      console.log(
+        `${file}: conformance ${report.phase}: ${report.passed} passed, ${report.failed} failed, ${report.notApplicable} not applicable (L4 only), ` +
+          `${report.weightsApproximated ?? 0} with weights approximated (kube-proxy splits evenly)` +
+          `${harness ? `, harness error: ${report.harnessError}` : ''}`,
+      );
+      continue;
+    }
     passed += report.numPassedTests ?? 0;
     failed += report.numFailedTests ?? 0;
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);

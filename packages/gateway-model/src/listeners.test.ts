@@ -38,6 +38,35 @@ describe('listener protocol', () => {
   });
 });
 
+describe('ResolvedRefs on listeners with an unsupported protocol', () => {
+  // GatewayInvalidRouteKind, subtest 1: an HTTP listener with kinds [InvalidRoute] -> ResolvedRefs=False/InvalidRouteKinds
+  // and supportedKinds []. A listener we do not serve supports no kind, so any listed kind is invalid.
+  it.each<[string, { group?: string; kind: string }[], RegExp]>([
+    ['kinds [InvalidRoute]', [{ kind: 'InvalidRoute' }], /unsupported route kind\(s\) InvalidRoute: protocol "HTTP"/],
+    ['kinds [InvalidRoute, HTTPRoute]', [{ kind: 'InvalidRoute' }, { kind: 'HTTPRoute' }], /InvalidRoute, HTTPRoute/],
+    ['kinds [TCPRoute] on HTTP', [{ kind: 'TCPRoute' }], /TCPRoute/],
+    ['a kind of another group', [{ group: 'example.io', kind: 'FooRoute' }], /example\.io\/FooRoute/],
+  ])('%s -> ResolvedRefs=False/InvalidRouteKinds, supportedKinds []', (_name, kinds, message) => {
+    const v = one({ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' }, kinds } });
+    expect(v.supportedKinds).toEqual([]);
+    expect(cond(v, 'Accepted')).toMatchObject({ status: 'False', reason: 'UnsupportedProtocol' });
+    expect(cond(v, 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'InvalidRouteKinds' });
+    expect(cond(v, 'ResolvedRefs')?.message).toMatch(message);
+  });
+
+  it.each<[string, Listener]>([
+    ['kinds unset', { name: 'x', port: 1111, protocol: 'INVALID' }],
+    ['kinds empty', { name: 'x', port: 1111, protocol: 'INVALID', allowedRoutes: { kinds: [] } }],
+  ])('%s -> ResolvedRefs=True: nothing is referenced', (_name, listener) => {
+    expect(cond(one(listener), 'ResolvedRefs')).toMatchObject({ status: 'True', reason: 'ResolvedRefs' });
+  });
+
+  it('a repeated kind is named once', () => {
+    const v = one({ name: 'h', port: 80, protocol: 'HTTP', allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }, { kind: 'HTTPRoute' }] } });
+    expect(cond(v, 'ResolvedRefs')?.message).toMatch(/kind\(s\) HTTPRoute: /);
+  });
+});
+
 describe('listener fields TCP/UDP must not carry, and bad ports', () => {
   it.each<[string, Listener, string, RegExp]>([
     ['hostname on TCP', tcp('l', 5000, { hostname: 'a.example' }), 'UnsupportedValue', /hostname "a\.example" must not be set for protocol TCP/],

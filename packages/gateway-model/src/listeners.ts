@@ -100,6 +100,19 @@ export function evaluateListeners(gateway: Gateway): ListenerVerdict[] {
     if (routeKind === undefined) {
       const message = `${label}: protocol "${listener.protocol}" is not supported; this implementation serves ${ListenerProtocol.TCP} and ${ListenerProtocol.UDP} only`;
       problems.push(message);
+      // A listener we do not serve supports no route kind, so every kind it lists is one "the implementation does not
+      // support" (AllowedRoutes.kinds godoc: ResolvedRefs=False/InvalidRouteKinds; conformance GatewayInvalidRouteKind
+      // checks exactly this on an HTTP listener with kinds [InvalidRoute]). Unset or empty kinds name nothing.
+      const listed = (defaultAllowedRoutes(listener.allowedRoutes).kinds ?? []).map((k) => kindName(k as Required<RouteGroupKind>));
+      const resolvedRefs: ConditionInput =
+        listed.length === 0
+          ? { type: ListenerConditionType.ResolvedRefs, status: 'True', reason: ListenerReason.ResolvedRefs, message: 'no references to resolve' }
+          : {
+              type: ListenerConditionType.ResolvedRefs,
+              status: 'False',
+              reason: ListenerReason.InvalidRouteKinds,
+              message: `unsupported route kind(s) ${[...new Set(listed)].join(', ')}: protocol "${listener.protocol}" serves no route kind here; supported: none`,
+            };
       return {
         listener,
         name: listener.name,
@@ -112,7 +125,7 @@ export function evaluateListeners(gateway: Gateway): ListenerVerdict[] {
         allowedNamespaces,
         conditions: [
           { type: ListenerConditionType.Accepted, status: 'False', reason: ListenerReason.UnsupportedProtocol, message },
-          { type: ListenerConditionType.ResolvedRefs, status: 'True', reason: ListenerReason.ResolvedRefs, message: 'no references to resolve' },
+          resolvedRefs,
         ],
         problems,
       };
