@@ -13,3 +13,4 @@ export * from './attachment.js';
 export * from './backends.js';
 export * from './route-status.js';
 export * from './gateway.js';
+export * from './listener-sets.js';
