@@ -19,6 +19,7 @@ import {
   EndpointSlice as EndpointSliceResource,
   Gateway as GatewayResource,
   GatewayClass as GatewayClassResource,
+  ListenerSet as ListenerSetResource,
   Namespace as NamespaceResource,
   ReferenceGrant as ReferenceGrantResource,
   ReferenceGrantV1beta1,
@@ -45,7 +46,8 @@ import {
   type StoreReader,
 } from '@kube-vip-gw/controller-runtime';
 import { AddressBook, serviceAddresses } from './address-book.js';
-import { CacheView, VIEW_INDEXERS, indexParentGateways, type ViewStores } from './cache-view.js';
+import { CacheView, VIEW_INDEXERS, indexListenerSetGateway, type ViewStores } from './cache-view.js';
+import { ListenerSetDepartures } from './listener-sets.js';
 import type { ControllerOptions } from './options.js';
 import { registerControllerMetrics } from './metrics.js';
 import { reconcileGateway, type EventSink } from './reconcile-gateway.js';
@@ -140,6 +142,8 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   const tcp = await firstServed(client, [TCPRouteResource, TCPRouteV1alpha2]);
   const udp = await firstServed(client, [UDPRouteResource, UDPRouteV1alpha2]);
   const grants = (await firstServed(client, [ReferenceGrantResource, ReferenceGrantV1beta1])) ?? ReferenceGrantResource;
+  // ListenerSet v1 is in the standard channel from Gateway API v1.5; without its CRD Gateways work without them.
+  const listenerSetsServed = await firstServed(client, [ListenerSetResource]);
   const missing = [...(tcp ? [] : ['TCPRoute']), ...(udp ? [] : ['UDPRoute'])];
 
   const informerWith = <K extends keyof ViewStores>(key: K, res: ResourceDescriptor, transform?: (o: KubeObject) => KubeObject) => {
@@ -158,6 +162,8 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   const endpointSlices = informerWith('endpointSlices', EndpointSliceResource);
   const referenceGrants = informerWith('referenceGrants', grants);
   const configMaps = informerWith('configMaps', ConfigMapResource, slimConfigMap);
+  const listenerSets = listenerSetsServed ? informerWith('listenerSets', listenerSetsServed) : undefined;
+  const emptyListenerSets = () => new Store<KubeObject>(VIEW_INDEXERS.listenerSets as Record<string, (o: KubeObject) => string[]>);
   const store = <T extends KubeObject>(s: StoreReader<KubeObject>) => s as unknown as StoreReader<T>;
   const view = new CacheView({
     gatewayClasses: store(gatewayClasses.store),
@@ -169,6 +175,7 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
     endpointSlices: store(endpointSlices.store),
     referenceGrants: store(referenceGrants.store),
     configMaps: store(configMaps.store),
+    listenerSets: store(listenerSets?.store ?? emptyListenerSets()),
   });
 
   // The AddressBook follows the cluster from the first list on.
@@ -203,6 +210,21 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   followOwnWrites(gateways, GatewayResource);
   if (tcpRoutes && tcp) followOwnWrites(tcpRoutes, tcp);
   if (udpRoutes && udp) followOwnWrites(udpRoutes, udp);
+  if (listenerSets) followOwnWrites(listenerSets, ListenerSetResource);
+
+  // A ListenerSet that leaves its Gateway (deleted, or its parentRef changed) is no longer linked to it by the cache:
+  // recorded here, so that Gateway's reconciler removes the route status entries it wrote for it.
+  const departedListenerSets = new ListenerSetDepartures();
+  const depart = (o: KubeObject) => {
+    for (const gw of indexListenerSetGateway(o)) departedListenerSets.record(gw, { namespace: o.metadata.namespace ?? '', name: o.metadata.name });
+  };
+  listenerSets?.addEventHandler({
+    onUpdate: (a, b) => {
+      const before = indexListenerSetGateway(a)[0];
+      if (before !== undefined && before !== indexListenerSetGateway(b)[0]) depart(a);
+    },
+    onDelete: (o) => depart(o),
+  });
 
   const gatewayMetrics = registerControllerMetrics(manager.metrics.registry, { addresses, view, controllerName: options.controllerName });
   const strategies = options.strategies ?? createStrategyRegistry();
@@ -229,6 +251,7 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
           metrics: gatewayMetrics,
           now,
           ownWrites,
+          departedListenerSets,
           logger: ctx.logger,
         },
         req.namespace ?? '',
@@ -246,8 +269,11 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
     .watches(NamespaceResource, () => allGateways(), { predicates: [labelsChanged] })
     .watches(grants, () => allGateways())
     .watches(ConfigMapResource, (c) => (isIpamConfigMap(c) ? allGateways() : view.gatewaysForParameters(c)));
-  if (tcp) gatewayController.watches(tcp, (r) => indexParentGateways(r));
-  if (udp) gatewayController.watches(udp, (r) => indexParentGateways(r));
+  if (tcp) gatewayController.watches(tcp, (r) => view.gatewaysForRoute(r));
+  if (udp) gatewayController.watches(udp, (r) => view.gatewaysForRoute(r));
+  // A ListenerSet's spec (creation, deletion, listeners, parentRef: old and new parent) re-evaluates its Gateway; our
+  // own status writes to it do not.
+  if (listenerSets) gatewayController.watches(ListenerSetResource, (s) => indexListenerSetGateway(s), { predicates: [or(generationChanged, labelsChanged)] });
 
   const bundleVersion = bundleVersionReader(client, now);
   const classController = manager.addController({

@@ -54,6 +54,14 @@ import {
 } from '@kube-vip-gw/controller-runtime';
 import { isDeepStrictEqual as isDeepEqual } from 'node:util';
 import { gatewayOwner, serviceOwner, type AddressBook, type AddressCollision } from './address-book.js';
+import {
+  clearDepartedListenerSets,
+  clearListenerSetRouteParents,
+  listenerSetInputs,
+  listenerSetsBehindOwnWrite,
+  writeListenerSetStatuses,
+  type ListenerSetDepartures,
+} from './listener-sets.js';
 import { classParameters, gatewayParameters, type ParametersResult } from './parameters-lookup.js';
 import { mergeParameters, type GatewayParameters } from './parameters.js';
 import type { ClusterView } from './view.js';
@@ -98,6 +106,8 @@ export interface GatewayReconcilerDeps {
    * the informers). Without it (render, whose view is always current) nothing is waited for.
    */
   ownWrites?: OwnWrites;
+  /** ListenerSets that left a Gateway, whose route status entries its next reconcile removes (live controller only). */
+  departedListenerSets?: ListenerSetDepartures;
   logger?: Logger;
 }
 
@@ -193,6 +203,8 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   for (const r of final.routes) {
     if (r.changed) await writeRouteParents(deps, r.kind, r.route, r.parents);
   }
+  await writeListenerSetStatuses(deps, final, desired);
+  await clearDepartedListenerSets(deps, namespace, name);
   if (dataPlane.kind === 'failed') throw new Error(`Gateway ${namespace}/${name}: ${dataPlane.message}`);
   return {};
 }
@@ -206,10 +218,11 @@ function snapshot(
 ) {
   const { view } = deps;
   const ns = gateway.metadata.namespace ?? '';
-  const tcpRoutes = view.routesForGateway(Kind.TCPRoute, ns, gateway.metadata.name);
-  const udpRoutes = view.routesForGateway(Kind.UDPRoute, ns, gateway.metadata.name);
+  const sets = listenerSetInputs(view, ns, gateway.metadata.name);
+  const tcpRoutes = [...view.routesForGateway(Kind.TCPRoute, ns, gateway.metadata.name), ...sets.tcpRoutes];
+  const udpRoutes = [...view.routesForGateway(Kind.UDPRoute, ns, gateway.metadata.name), ...sets.udpRoutes];
   // Only the objects the routes can name: their namespaces, their backend Services, grants in backend namespaces.
-  const routeNamespaces = new Set<string>([ns]);
+  const routeNamespaces = new Set<string>([ns, ...sets.namespaces]);
   const services = new Map<string, Service>();
   const backendNamespaces = new Set<string>();
   for (const route of [...tcpRoutes, ...udpRoutes]) {
@@ -231,6 +244,7 @@ function snapshot(
     gatewayClass,
     tcpRoutes,
     udpRoutes,
+    listenerSets: sets.listenerSets,
     namespaces: [...routeNamespaces].map((n) => view.namespace(n)).filter((n) => n !== undefined),
     services: [...services.values()],
     referenceGrants: [...backendNamespaces].flatMap((n) => view.referenceGrants(n)),
@@ -400,6 +414,9 @@ async function clearRouteParents(deps: GatewayReconcilerDeps, gateway: Gateway):
       if (!isDeepEqual(parents, route.status?.parents ?? [])) await writeRouteParents(deps, kind, route, parents);
     }
   }
+  // Routes attached through its ListenerSets lose their entries too: a ListenerSet without its Gateway adds nothing.
+  const sets = deps.view.listenerSetsForGateway(ns, gateway.metadata.name).map((s) => ({ namespace: s.metadata.namespace ?? '', name: s.metadata.name }));
+  await clearListenerSetRouteParents(deps, sets);
   return {};
 }
 
@@ -431,7 +448,7 @@ function behindOwnWrite(deps: GatewayReconcilerDeps, gateway: Gateway | undefine
   for (const kind of [Kind.TCPRoute, Kind.UDPRoute] as const) {
     for (const route of deps.view.routesForGateway(kind, namespace, name)) if (behind(deps.routeResources[kind], route, kind)) return true;
   }
-  return false;
+  return listenerSetsBehindOwnWrite(deps, namespace, name);
 }
 
 function announcementOf(services: readonly Service[]): AnnouncementOutcome {

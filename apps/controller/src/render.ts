@@ -8,6 +8,7 @@ import {
   EndpointSlice as EndpointSliceResource,
   Gateway as GatewayResource,
   GatewayClass as GatewayClassResource,
+  ListenerSet as ListenerSetResource,
   MemoryCluster,
   Namespace as NamespaceResource,
   ReferenceGrant as ReferenceGrantResource,
@@ -82,6 +83,7 @@ export const RENDER_RESOURCES: readonly ResourceDescriptor[] = [
   ConfigMapResource,
   GatewayClassResource,
   GatewayResource,
+  ListenerSetResource,
   TCPRouteResource,
   UDPRouteResource,
   ReferenceGrantResource,
@@ -116,6 +118,7 @@ async function snapshotStores(client: Client): Promise<ViewStores> {
     endpointSlices: await load('endpointSlices', EndpointSliceResource),
     referenceGrants: await load('referenceGrants', ReferenceGrantResource),
     configMaps: await load('configMaps', ConfigMapResource),
+    listenerSets: await load('listenerSets', ListenerSetResource),
   };
 }
 

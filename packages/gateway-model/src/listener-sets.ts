@@ -20,9 +20,10 @@ import {
 } from './constants.js';
 import { defaultParentRef, parentRefKey, type DefaultedParentRef } from './defaults.js';
 import { evaluateListeners, listenerRefusal, namespaceLabels, type ListenerVerdict } from './listeners.js';
+import { mergeRouteParents } from './route-status.js';
 import { compileLabelSelector } from './selectors.js';
 import type { ListenerOutcome } from './gateway.js';
-import type { Gateway, L4Route, L4RouteKind, ListenerSet, ListenerStatus, Namespace } from './types.js';
+import type { Gateway, L4Route, L4RouteKind, ListenerSet, ListenerStatus, Namespace, RouteParentStatus } from './types.js';
 
 /** A ListenerSet's identity. */
 export interface ListenerSetRef {
@@ -435,4 +436,12 @@ export function finishListenerSets(prepared: PreparedListenerSets, input: Finish
     };
     return { listenerSet, accepted: setAccepted, status, statusChanged: !isDeepStrictEqual(status, listenerSet.status) };
   });
+}
+
+/**
+ * status.parents of `route` without our entries for these ListenerSets, for when a ListenerSet is deleted or moves to
+ * another Gateway, or its Gateway goes (other controllers' entries and our other entries are kept).
+ */
+export function routeParentsWithoutListenerSets(route: L4Route, controllerName: string, sets: readonly ListenerSetRef[], now: Now): RouteParentStatus[] {
+  return mergeRouteParents({ route, controllerName, inScope: (ref) => sets.some((s) => refersToListenerSet(ref, s)), desired: [], now });
 }
