@@ -1,7 +1,10 @@
 // ListenerSets (Gateway API v1.6.1 standard channel) on a real API server with the controller as its own process and
 // deploy/'s RBAC: which namespaces a Gateway takes them from (and following label changes), precedence and conflicts,
 // routes whose parent is a ListenerSet, and the ports they add to the Gateway's address coming and going.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import type { Gateway, KubeObject, L4Route, Listener, ListenerSet } from '@kube-vip-gw/gateway-model';
 import { CONTROLLER_NAME, useControllerEnvironment } from './support/environment.js';
 import { R } from './support/kube-rest.js';
@@ -120,7 +123,7 @@ describe('precedence and conflicts', () => {
     expect(states(byName(newer, 'shared-port')?.conditions, 'Accepted', 'Programmed', 'Conflicted', 'ResolvedRefs')).toEqual(CONFLICTED);
     expect(states(byName(newer, 'dns')?.conditions, 'Accepted', 'Programmed', 'Conflicted')).toEqual(ACCEPTED.slice(0, 3));
     // The conflicted listener still counts its route (attachedRoutes counts on rejected listeners), but serves nothing.
-    expect(byName(newer, 'shared-port')?.attachedRoutes).toBe(1);
+    await until<ListenerSet>(R.ListenerSet, { namespace: ns.name, name: 'a-newer' }, (ls) => expect(byName(ls, 'shared-port')?.attachedRoutes).toBe(1));
     const gw = await gatewayUntil(ns.name, 'gw', (g) => expect(g.status?.attachedListenerSets).toBe(2));
     expect(states(gw.status?.listeners?.[0]?.conditions, 'Accepted', 'Conflicted')).toEqual(['Accepted=True/Accepted', 'Conflicted=absent']);
     await eventually(async () => expect(await servedPorts(ns.name, 'gw')).toEqual(['9521/TCP']));
@@ -154,6 +157,28 @@ describe('routes on ListenerSets', () => {
     // The route's entry for the ListenerSet is ours to remove once the ListenerSet is gone.
     await until<L4Route>(R.UDPRoute, { namespace: team.name, name: 'dns' }, (x) => expect(x.status?.parents ?? []).toEqual([]));
     await gatewayUntil(ns.name, 'gw', (g) => expect(g.status?.attachedListenerSets).toBe(0));
+  });
+});
+
+describe('examples/listener-sets.yaml', () => {
+  it('applied to the API server: both teams attached with their TCP and UDP ports on the platform address, the third NotAllowed', async () => {
+    const file = path.resolve(import.meta.dirname, '../../../../examples/listener-sets.yaml');
+    const objects = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as KubeObject).filter((o) => o !== null);
+    await env().setIpamKey('range-platform', env().freshRange(2).range);
+    const resources: Record<string, (typeof R)[keyof typeof R]> = R;
+    for (const o of objects) await create(resources[o.kind ?? '']!, o);
+
+    await setUntil('team-tcp', 'database', ['Accepted=True/Accepted', 'Programmed=True/Programmed']);
+    await setUntil('team-udp', 'logging', ['Accepted=True/Accepted', 'Programmed=True/Programmed']);
+    await setUntil('team-other', 'web', ['Accepted=False/NotAllowed', 'Programmed=False/NotAllowed']);
+    await gatewayUntil('platform', 'shared', (g) => {
+      expect(g.status?.attachedListenerSets).toBe(2);
+      expect(states(g.status?.conditions, 'Accepted', 'Programmed')).toEqual(['Accepted=True/Accepted', 'Programmed=True/Programmed']);
+    });
+    for (const [kind, ns, name] of [['TCPRoute', 'team-tcp', 'postgres'], ['UDPRoute', 'team-udp', 'syslog'], ['TCPRoute', 'platform', 'ssh']] as const) {
+      await until<L4Route>(R[kind], { namespace: ns, name }, (r) => expect(states(r.status?.parents?.[0]?.conditions, 'Accepted', 'ResolvedRefs')).toEqual(['Accepted=True/Accepted', 'ResolvedRefs=True/ResolvedRefs']));
+    }
+    await eventually(async () => expect(await servedPorts('platform', 'shared')).toEqual(['22/TCP', '514/UDP', '5432/TCP']));
   });
 });
 
