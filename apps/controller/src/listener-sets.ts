@@ -113,41 +113,54 @@ export async function writeListenerSetStatuses(deps: ListenerSetWriteDeps, evalu
   }
 }
 
-async function writeParents(deps: ListenerSetWriteDeps, kind: L4RouteKind, route: L4Route, parents: RouteParentStatus[]): Promise<void> {
+/** Writes a route's status.parents; false when the cache was behind (a conflict) and it must be tried again. */
+async function writeParents(deps: ListenerSetWriteDeps, kind: L4RouteKind, route: L4Route, parents: RouteParentStatus[]): Promise<boolean> {
   const res = deps.routeResources[kind];
   try {
     const sent = { ...route, apiVersion: `${res.group}/${res.version}`, kind, status: { ...(route.status ?? {}), parents } };
     const written = await deps.client.updateStatus(res, sent);
     deps.ownWrites?.record(res, sent, written);
+    return true;
   } catch (e) {
-    if (!isConflict(e) && !isNotFound(e)) throw e;
-  }
-}
-
-/** Removes our route status entries for these ListenerSets (routes are found through the cache's index). */
-export async function clearListenerSetRouteParents(deps: ListenerSetWriteDeps, sets: readonly ListenerSetRef[]): Promise<void> {
-  for (const set of sets) {
-    for (const kind of [Kind.TCPRoute, Kind.UDPRoute] as const) {
-      for (const route of deps.view.routesForListenerSet(kind, set.namespace, set.name)) {
-        const parents = routeParentsWithoutListenerSets(route, deps.controllerName, [set], deps.now());
-        if (!isDeepStrictEqual(parents, route.status?.parents ?? [])) await writeParents(deps, kind, route, parents);
-      }
-    }
+    if (isNotFound(e)) return true;
+    if (isConflict(e)) return false;
+    throw e;
   }
 }
 
 /**
- * Clears the route entries of ListenerSets that left the Gateway since its last reconcile (unless one came back).
- * A ListenerSet deleted while the controller was down leaves its entries: nothing records it (see docs/reference.md).
+ * Removes our route status entries for these ListenerSets (routes are found through the cache's index). False when a
+ * write met a newer route: the caller tries again (a route that names only a deleted ListenerSet brings no Gateway
+ * back by its own events).
  */
-export async function clearDepartedListenerSets(deps: ListenerSetWriteDeps, namespace: string, name: string): Promise<void> {
+export async function clearListenerSetRouteParents(deps: ListenerSetWriteDeps, sets: readonly ListenerSetRef[]): Promise<boolean> {
+  let complete = true;
+  for (const set of sets) {
+    for (const kind of [Kind.TCPRoute, Kind.UDPRoute] as const) {
+      for (const route of deps.view.routesForListenerSet(kind, set.namespace, set.name)) {
+        const parents = routeParentsWithoutListenerSets(route, deps.controllerName, [set], deps.now());
+        if (!isDeepStrictEqual(parents, route.status?.parents ?? [])) complete = (await writeParents(deps, kind, route, parents)) && complete;
+      }
+    }
+  }
+  return complete;
+}
+
+/**
+ * Clears the route entries of deleted ListenerSets that had named the Gateway. One that still exists (its parentRef
+ * moved) is left to its new parent's reconciler, which writes the same entries (route status is keyed by the
+ * ListenerSet, not by its Gateway), so clearing them here could undo that write. A ListenerSet deleted while the
+ * controller was down leaves its entries: nothing records it (see docs/reference.md).
+ */
+export async function clearDepartedListenerSets(deps: ListenerSetWriteDeps, namespace: string, name: string): Promise<boolean> {
   const departures = deps.departedListenerSets;
-  if (!departures) return;
+  if (!departures) return true;
   const key = `${namespace}/${name}`;
-  const current = new Set(deps.view.listenerSetsForGateway(namespace, name).map((s) => `${s.metadata.namespace}/${s.metadata.name}`));
-  const gone = departures.pending(key).filter((r) => !current.has(`${r.namespace}/${r.name}`));
-  await clearListenerSetRouteParents(deps, gone);
-  departures.done(key, departures.pending(key));
+  const pending = departures.pending(key);
+  if (pending.length === 0) return true;
+  const complete = await clearListenerSetRouteParents(deps, pending.filter((r) => deps.view.listenerSet(r.namespace, r.name) === undefined));
+  if (complete) departures.done(key, pending);
+  return complete;
 }
 
 /** True when the cache still holds a ListenerSet of the Gateway, or a route naming one, that we wrote on top of. */

@@ -204,9 +204,9 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     if (r.changed) await writeRouteParents(deps, r.kind, r.route, r.parents);
   }
   await writeListenerSetStatuses(deps, final, desired);
-  await clearDepartedListenerSets(deps, namespace, name);
+  const departedCleared = await clearDepartedListenerSets(deps, namespace, name);
   if (dataPlane.kind === 'failed') throw new Error(`Gateway ${namespace}/${name}: ${dataPlane.message}`);
-  return {};
+  return departedCleared ? {} : { requeueAfterMs: STALE_CACHE_RETRY_MS };
 }
 
 function snapshot(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Gateway, KubeObject, L4Route, Service } from '@kube-vip-gw/gateway-model';
+import type { Gateway, KubeObject, L4Route, ListenerSet, Service } from '@kube-vip-gw/gateway-model';
 import { RenderInputError, renderOffline } from './render.js';
 
 const now = new Date('2026-11-26T00:00:00Z');
@@ -173,7 +173,7 @@ describe('renderOffline: creationTimestamp, so precedence by age comes out as on
       spec: { parentRef: { name: 'shared' }, listeners: [{ name: 'echo', protocol: 'TCP', port: 9001 }] },
     });
     const { objects } = await renderOffline(world([gw, set('a-newer', '2026-03-01T00:00:00Z'), set('z-older', '2026-01-01T00:00:00Z')]), { now });
-    expect(condition(find(objects, 'ListenerSet', 'z-older'), 'Accepted')).toMatchObject({ status: 'True', reason: 'Accepted' });
-    expect(condition(find(objects, 'ListenerSet', 'a-newer'), 'Accepted')).toMatchObject({ status: 'False', reason: 'ListenersNotValid' });
+    expect(condition(find<ListenerSet>(objects, 'ListenerSet', 'z-older'), 'Accepted')).toMatchObject({ status: 'True', reason: 'Accepted' });
+    expect(condition(find<ListenerSet>(objects, 'ListenerSet', 'a-newer'), 'Accepted')).toMatchObject({ status: 'False', reason: 'ListenersNotValid' });
   });
 });
