@@ -203,12 +203,15 @@ describe('precedence and conflicts (conformance ListenerSetHostnameConflict, wit
     const u = evaluateGateway(snapshot({ gateway: gw, listenerSets: [listenerSet('dns', [udp('dns', 80)])] }));
     expect(listenerStates(u, 'dns', 'dns')).toEqual(ACCEPTED_LISTENER);
   });
-  it('breaks a creationTimestamp tie by namespace/name', () => {
+  it('breaks a creationTimestamp tie by namespace/name, and does not name a sibling in another namespace', () => {
     const a = listenerSet('a', [tcp('x', 81)], { namespace: 'team-b' });
     const b = listenerSet('b', [tcp('x', 81)], { namespace: 'team-a' });
     const t = evaluateGateway(snapshot({ listenerSets: [a, b] }));
     expect(setStates(t, 'b', 'team-a')[0]).toBe('Accepted=True/Accepted');
     expect(setStates(t, 'a', 'team-b')[0]).toBe('Accepted=False/ListenersNotValid');
+    const message = setOf(t, 'a', 'team-b').status.listeners?.[0]?.conditions.find((c) => c.type === 'Conflicted')?.message;
+    expect(message).toContain('a listener of an older ListenerSet');
+    expect(message).not.toContain('team-a');
   });
   it('lets no rejected ListenerSet hold a port: a newer allowed one takes it', () => {
     const gwSame = allowing('Same', undefined, [tcp('tcp', 9000)]);

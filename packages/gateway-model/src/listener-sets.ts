@@ -137,10 +137,13 @@ function portKey(l: { port: number; protocol: string }): string {
 export function evaluateListenerSets(input: ListenerSetsInput): ListenerSetVerdict[] {
   const { gateway, namespaces } = input;
   const gatewayName = `${gateway.metadata.namespace ?? ''}/${gateway.metadata.name}`;
-  const holders = new Map<string, string>();
+  // Who holds each protocol/port. The parent Gateway is named in conflicts (the ListenerSet names it itself); a sibling
+  // ListenerSet in another namespace is not: its owners may not be able to read it, and the specification asks not to
+  // leak to a child what it could not otherwise see (ListenerSetSpec.listeners godoc).
+  const holders = new Map<string, { namespace: string | undefined; name: string }>();
   for (const l of input.gatewayListeners) {
     if (l.routeKind === undefined || !isValidPort(l.port) || holders.has(portKey(l))) continue;
-    holders.set(portKey(l), `listener "${l.name}" of Gateway "${gatewayName}"`);
+    holders.set(portKey(l), { namespace: undefined, name: `listener "${l.name}" of Gateway "${gatewayName}"` });
   }
   const seen = new Set<string>();
   const sets = input.listenerSets
@@ -159,8 +162,9 @@ export function evaluateListenerSets(input: ListenerSetsInput): ListenerSetVerdi
     // evaluateListeners only reads spec.listeners: the ListenerSet's listeners get exactly the Gateway listener rules.
     const own = evaluateListeners({ metadata: listenerSet.metadata, spec: { gatewayClassName: '', listeners: Array.isArray(listenerSet.spec?.listeners) ? listenerSet.spec.listeners : [] } });
     const listeners = own.map((v) => {
-      const holder = v.routeKind !== undefined && isValidPort(v.port) && !v.conflicted ? holders.get(portKey(v)) : undefined;
-      if (holder === undefined) return v;
+      const held = v.routeKind !== undefined && isValidPort(v.port) && !v.conflicted ? holders.get(portKey(v)) : undefined;
+      if (held === undefined) return v;
+      const holder = held.namespace === undefined || held.namespace === ref.namespace ? held.name : 'a listener of an older ListenerSet';
       const message = `port ${v.port}/${v.protocol} is already used by ${holder}, which takes precedence; ${v.protocol} listeners are told apart by port only`;
       const conditions: ConditionInput[] = [
         { type: ListenerConditionType.Accepted, status: 'False', reason: ListenerReason.HostnameConflict, message },
@@ -170,7 +174,7 @@ export function evaluateListenerSets(input: ListenerSetsInput): ListenerSetVerdi
       return { ...v, accepted: false, conflicted: true, conditions, problems: [...v.problems, `listener "${v.name}": ${message}`] };
     });
     for (const v of listeners) {
-      if (v.accepted && v.routeKind !== undefined && !holders.has(portKey(v))) holders.set(portKey(v), `listener "${v.name}" of ListenerSet "${ref.namespace}/${ref.name}"`);
+      if (v.accepted && v.routeKind !== undefined && !holders.has(portKey(v))) holders.set(portKey(v), { namespace: ref.namespace, name: `listener "${v.name}" of ListenerSet "${ref.namespace}/${ref.name}"` });
     }
     return { listenerSet, ref, allowed: true, listeners };
   });
