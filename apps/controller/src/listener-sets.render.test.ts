@@ -74,6 +74,19 @@ describe('ListenerSets through the Gateway reconciler', () => {
     expect(objects.filter((o) => o.kind === 'Service' && o.metadata.labels?.['gateway.networking.k8s.io/gateway-name'] === 'gw')).toEqual([]);
   });
 
+  it("reports a mapping error of its route on the ListenerSet's listener (Programmed=False/Invalid), not on the Gateway's", async () => {
+    const unknown = world('All').map((o) =>
+      o.kind === 'TCPRoute' ? { ...o, metadata: { ...o.metadata, annotations: { 'kube-vip.io/service-behaviour': 'no-such-strategy' } } } : o,
+    );
+    const { objects } = await renderOffline(unknown, { now });
+    const ls = find<ListenerSet>(objects, 'ListenerSet', 'team-ports')!;
+    const programmed = ls.status?.listeners?.[0]?.conditions.find((c) => c.type === 'Programmed');
+    expect(programmed).toMatchObject({ status: 'False', reason: 'Invalid' });
+    expect(programmed?.message).toContain('no-such-strategy');
+    const gw = find<Gateway>(objects, 'Gateway', 'gw')!;
+    expect(state(gw.status?.listeners?.[0]?.conditions, 'Programmed')).toBe('True/Programmed');
+  });
+
   it('leaves a ListenerSet of a Gateway of another controller alone', async () => {
     const foreign = world('All').map((o) => (o.kind === 'Gateway' ? { ...o, spec: { ...(o as Gateway).spec, gatewayClassName: 'other' } } : o));
     const { objects } = await renderOffline(foreign, { now });
