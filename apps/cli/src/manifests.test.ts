@@ -156,7 +156,7 @@ describe('loadManifests', () => {
   it('loads every file of examples/ (the render and demo input)', async () => {
     const got = await loadManifests(['examples'], { cwd: path.resolve(import.meta.dirname, '../../..') });
     const kinds = new Set(got.map((m) => m.object.kind));
-    expect([...kinds].sort()).toEqual(['ConfigMap', 'EndpointSlice', 'Gateway', 'GatewayClass', 'Namespace', 'ReferenceGrant', 'Service', 'TCPRoute', 'UDPRoute']);
+    expect([...kinds].sort()).toEqual(['ConfigMap', 'EndpointSlice', 'Gateway', 'GatewayClass', 'ListenerSet', 'Namespace', 'ReferenceGrant', 'Service', 'TCPRoute', 'UDPRoute']);
     expect(got.filter((m) => m.object.kind === 'Gateway').length).toBeGreaterThanOrEqual(5);
   });
 });

@@ -31,6 +31,7 @@ export const SUPPORTED_KINDS: Readonly<Record<string, SupportedKind>> = {
   TCPRoute: { apiVersions: [`${GW}/v1`, `${GW}/v1alpha2`], namespaced: true },
   UDPRoute: { apiVersions: [`${GW}/v1`, `${GW}/v1alpha2`], namespaced: true },
   ReferenceGrant: { apiVersions: [`${GW}/v1`, `${GW}/v1beta1`], namespaced: true },
+  ListenerSet: { apiVersions: [`${GW}/v1`], namespaced: true },
 };
 
 /** File extensions read when a directory is given (an explicitly named file is read whatever its extension). */

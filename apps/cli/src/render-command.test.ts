@@ -61,12 +61,22 @@ describe('kvgw render -f examples/', () => {
     expect(list.filter((i) => i.kind === 'Service' && i.metadata.labels?.['gateway.networking.k8s.io/gateway-name']).length).toBeGreaterThanOrEqual(6);
   });
 
-  it('does not depend on the order the files are given in', async () => {
+  it('applies files in the order given, as kubectl would: only what age decides (who gets an address first) differs', async () => {
     const files = (await readdir(path.join(REPO, 'examples'))).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`);
     const forward = await render(files.flatMap((f) => ['-f', f]));
+    const again = await render(files.flatMap((f) => ['-f', f]));
     const backward = await render([...files].reverse().flatMap((f) => ['-f', f]));
     expect(forward.code).toBe(0);
-    expect(backward.out).toBe(forward.out);
+    expect(again.out).toBe(forward.out);
+    // Same objects, same conditions; the addresses of pool-assigned Gateways follow the order they were created in.
+    const summary = (out: string) =>
+      items(out).map((i) => [i.kind, i.metadata.namespace, i.metadata.name, ((i.status?.['conditions'] as { type: string; status: string; reason: string }[] | undefined) ?? []).map((c) => `${c.type}=${c.status}/${c.reason}`)]);
+    expect(summary(backward.out)).toEqual(summary(forward.out));
+    const address = (out: string, name: string) => (find(items(out), 'Gateway', name).status?.['addresses'] as { value: string }[]).map((a) => a.value);
+    const firstForward = files.find((f) => !/\/0\d-/.test(f) && !f.includes('dual-stack'))!;
+    expect(firstForward).toBe('examples/cross-namespace.yaml');
+    expect(address(forward.out, 'db')).toEqual(['192.168.1.220']);
+    expect(address(backward.out, 'db')).not.toEqual(['192.168.1.220']);
   });
 
   it('prints JSON with -o json', async () => {

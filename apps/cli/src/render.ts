@@ -38,6 +38,7 @@ export const KIND_ORDER: readonly string[] = [
   'ConfigMap',
   'GatewayClass',
   'Gateway',
+  'ListenerSet',
   'TCPRoute',
   'UDPRoute',
   'ReferenceGrant',

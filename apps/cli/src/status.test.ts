@@ -1,5 +1,5 @@
 import { MemoryCluster, GatewayClass, Namespace, Service, type Client } from '@kube-vip-gw/controller-runtime';
-import type { Gateway, Service as ServiceObject } from '@kube-vip-gw/gateway-model';
+import type { Gateway, ListenerSet, Service as ServiceObject } from '@kube-vip-gw/gateway-model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { existsSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { captureIo } from './internal/capture.js';
 import { fixtureCluster } from './internal/fixtures.js';
 import { Styler } from './io.js';
 import { runCli, type CliDeps } from './program.js';
-import { formatCondition, summariseGateways, type GatewaySummary } from './status.js';
+import { formatCondition, formatStatus, summariseGateways, type GatewaySummary } from './status.js';
 
 async function status(args: string[], deps: CliDeps, env: Record<string, string> = {}, tty = false) {
   const io = captureIo({ env, tty });
@@ -174,6 +174,27 @@ describe('summariseGateways', () => {
     const s = svc('n', 's', 'g', spec);
     if (annotation) s.metadata.annotations = { 'kube-vip.io/loadbalancerIPs': annotation };
     expect(summariseGateways([gw('n', 'g')], [s])[0]!.services[0]!.addresses).toEqual(expected);
+  });
+
+  it('lists the ListenerSets naming a Gateway with their conditions and listeners, and prints them', () => {
+    const cond = (type: string, status: 'True' | 'False', reason: string) => ({ type, status, reason, message: '', lastTransitionTime: '2026-01-01T00:00:00Z' });
+    const set = (ns: string, name: string, parentNs?: string): ListenerSet => ({
+      metadata: { name, namespace: ns },
+      spec: { parentRef: { name: 'g', ...(parentNs ? { namespace: parentNs } : {}) }, listeners: [{ name: 'pg', protocol: 'TCP', port: 5432 }] },
+      status: {
+        conditions: [cond('Accepted', 'True', 'Accepted'), cond('Programmed', 'True', 'Programmed')],
+        listeners: [{ name: 'pg', supportedKinds: [], attachedRoutes: 2, conditions: [cond('Accepted', 'True', 'Accepted'), cond('Programmed', 'False', 'Pending')] }],
+      },
+    });
+    const [summary] = summariseGateways([gw('n', 'g')], [], [set('team', 'db', 'n'), set('n', 'local'), set('team', 'elsewhere')]);
+    expect(summary!.listenerSets?.map((l) => `${l.namespace}/${l.name}`)).toEqual(['n/local', 'team/db']);
+    expect(summary!.listenerSets?.[1]?.listeners).toEqual([{ name: 'pg', protocol: 'TCP', port: 5432, attachedRoutes: 2, conditions: { Accepted: { status: 'True', reason: 'Accepted', message: '' }, Programmed: { status: 'False', reason: 'Pending', message: '' } } }]);
+    const text = formatStatus([summary!], { paint: (_: string, t: string) => t } as unknown as Parameters<typeof formatStatus>[1]);
+    expect(text).toMatch(/LISTENERSET\s+LISTENER\s+PROTOCOL\s+PORT\s+ROUTES\s+ACCEPTED\s+PROGRAMMED/);
+    expect(text).toMatch(/team\/db\s+True\s+True/);
+    expect(text).toMatch(/pg\s+TCP\s+5432\s+2\s+True\s+False \(Pending\)/);
+    // Without ListenerSets the view is as before.
+    expect(summariseGateways([gw('n', 'g')], [])[0]).not.toHaveProperty('listenerSets');
   });
 
   it('formats ports with their target only when it differs', () => {

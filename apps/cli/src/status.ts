@@ -1,12 +1,14 @@
 // `kvgw status`: a live view of Gateways: class, addresses, the Accepted/Programmed/Announced conditions, listeners
 // with their attached routes, and the LoadBalancer Services that realise them (found by the gateway-name label).
-import { Gateway as GatewayResource, Service as ServiceResource, type Client } from '@kube-vip-gw/controller-runtime';
+import { Gateway as GatewayResource, ListenerSet as ListenerSetResource, Service as ServiceResource, type Client } from '@kube-vip-gw/controller-runtime';
 import {
   boundedLabelValue,
   GATEWAY_NAME_LABEL,
   GatewayConditionType,
+  listenerSetRefersTo,
   type Condition,
   type Gateway,
+  type ListenerSet,
   type Service,
 } from '@kube-vip-gw/gateway-model';
 import { closeClient, listIfServed, listRequired, type ClusterConnector } from './cluster.js';
@@ -51,6 +53,14 @@ export interface ServiceSummary {
   readonly vipHost: string | undefined;
 }
 
+/** A ListenerSet attached to (or refused by) a Gateway, with its listeners. */
+export interface ListenerSetSummary {
+  readonly namespace: string;
+  readonly name: string;
+  readonly conditions: Readonly<Record<string, ConditionSummary>>;
+  readonly listeners: readonly ListenerSummary[];
+}
+
 /** A Gateway as `kvgw status` shows it. */
 export interface GatewaySummary {
   readonly namespace: string;
@@ -60,6 +70,8 @@ export interface GatewaySummary {
   /** Conditions by type (Accepted, Programmed, kube-vip.io/Announced, ...). */
   readonly conditions: Readonly<Record<string, ConditionSummary>>;
   readonly listeners: readonly ListenerSummary[];
+  /** ListenerSets whose parentRef names the Gateway (present only when there are some). */
+  readonly listenerSets?: readonly ListenerSetSummary[];
   readonly services: readonly ServiceSummary[];
 }
 
@@ -84,7 +96,15 @@ function summariseService(service: Service): ServiceSummary {
 }
 
 /** Builds the status view from Gateways and Services (pure): Services match a Gateway by namespace and gateway-name label. */
-export function summariseGateways(gateways: readonly Gateway[], services: readonly Service[]): GatewaySummary[] {
+function summariseListeners(spec: readonly { name: string; protocol: string; port: number }[] | undefined, status: readonly { name: string; attachedRoutes: number; conditions: Condition[] }[] | undefined): ListenerSummary[] {
+  const byName = new Map((status ?? []).map((l) => [l.name, l]));
+  return (spec ?? []).map((l) => {
+    const st = byName.get(l.name);
+    return { name: l.name, protocol: l.protocol, port: l.port, attachedRoutes: st?.attachedRoutes, conditions: conditionMap(st?.conditions) };
+  });
+}
+
+export function summariseGateways(gateways: readonly Gateway[], services: readonly Service[], listenerSets: readonly ListenerSet[] = []): GatewaySummary[] {
   const byGateway = new Map<string, Service[]>();
   for (const s of services) {
     const label = s.metadata.labels?.[GATEWAY_NAME_LABEL];
@@ -96,18 +116,24 @@ export function summariseGateways(gateways: readonly Gateway[], services: readon
     .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`))
     .map((gw) => {
       const ns = gw.metadata.namespace ?? '';
-      const listenerStatus = new Map((gw.status?.listeners ?? []).map((l) => [l.name, l]));
       const matched = byGateway.get(`${ns}/${boundedLabelValue(gw.metadata.name)}`) ?? [];
+      const sets = listenerSets
+        .filter((s) => listenerSetRefersTo(s, gw))
+        .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`))
+        .map((s) => ({
+          namespace: s.metadata.namespace ?? '',
+          name: s.metadata.name,
+          conditions: conditionMap(s.status?.conditions),
+          listeners: summariseListeners(s.spec?.listeners, s.status?.listeners),
+        }));
       return {
         namespace: ns,
         name: gw.metadata.name,
         className: gw.spec?.gatewayClassName ?? '',
         addresses: (gw.status?.addresses ?? []).map((a) => a.value),
         conditions: conditionMap(gw.status?.conditions),
-        listeners: (gw.spec?.listeners ?? []).map((l) => {
-          const st = listenerStatus.get(l.name);
-          return { name: l.name, protocol: l.protocol, port: l.port, attachedRoutes: st?.attachedRoutes, conditions: conditionMap(st?.conditions) };
-        }),
+        listeners: summariseListeners(gw.spec?.listeners, gw.status?.listeners),
+        ...(sets.length > 0 ? { listenerSets: sets } : {}),
         services: matched.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map(summariseService),
       };
     });
@@ -144,6 +170,22 @@ export function formatStatus(summaries: readonly GatewaySummary[], style: Styler
       formatCondition(l.conditions['Programmed'], style),
     ]);
     lines.push(formatTable(['LISTENER', 'PROTOCOL', 'PORT', 'ROUTES', 'ACCEPTED', 'PROGRAMMED'], listenerRows, '  '));
+    if (g.listenerSets !== undefined) {
+      // One row for the ListenerSet itself (its Accepted/Programmed), then one per listener.
+      const setRows = g.listenerSets.flatMap((s) => [
+        [`${s.namespace}/${s.name}`, '', '', '', '', formatCondition(s.conditions['Accepted'], style), formatCondition(s.conditions['Programmed'], style)],
+        ...s.listeners.map((l) => [
+          '',
+          l.name,
+          l.protocol,
+          String(l.port),
+          l.attachedRoutes === undefined ? '-' : String(l.attachedRoutes),
+          formatCondition(l.conditions['Accepted'], style),
+          formatCondition(l.conditions['Programmed'], style),
+        ]),
+      ]);
+      lines.push(formatTable(['LISTENERSET', 'LISTENER', 'PROTOCOL', 'PORT', 'ROUTES', 'ACCEPTED', 'PROGRAMMED'], setRows, '  '));
+    }
     if (g.services.length === 0) lines.push(`  ${style.paint('dim', 'no Services')}`);
     else {
       const serviceRows = g.services.map((s) => [
@@ -175,7 +217,10 @@ export async function collectStatus(client: Client, namespace: string | undefine
   const gateways = await listIfServed<Gateway>(client, GatewayResource, { namespace });
   if (gateways === undefined) throw new ClusterAccessError('list Gateways', 'the Gateway API CRDs are not installed on this cluster');
   const services = await listRequired<Service>(client, ServiceResource, { namespace, labelSelector: GATEWAY_NAME_LABEL });
-  return summariseGateways(gateways, services);
+  // ListenerSets may live in other namespaces than their Gateway: all of them unless a namespace is asked for. A cluster
+  // without the ListenerSet CRD has none.
+  const listenerSets = (await listIfServed<ListenerSet>(client, ListenerSetResource, { namespace })) ?? [];
+  return summariseGateways(gateways, services, listenerSets);
 }
 
 /** Runs `kvgw status`. */

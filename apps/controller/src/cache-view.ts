@@ -13,6 +13,7 @@ import {
   type L4Route,
   type L4RouteKind,
   type LeaseObject,
+  type ListenerSet,
   type Namespace,
   type ReferenceGrant,
   type Service,
@@ -36,6 +37,10 @@ export const Index = {
   service: 'service',
   /** Service by the `ns/name` of every kube-vip lease that may stand for it (kube-vip.io/leaseName, kubevip-<name>). */
   kubeVipLease: 'kubeVipLease',
+  /** Route by the `ns/name` of every ListenerSet it names in parentRefs or has a status.parents entry for. */
+  parentListenerSet: 'parentListenerSet',
+  /** ListenerSet by the `ns/name` of the Gateway its spec.parentRef names. */
+  listenerSetGateway: 'listenerSetGateway',
 } as const;
 
 /** Gateway -> its class name. */
@@ -57,6 +62,29 @@ export function indexParentGateways(obj: KubeObject): string[] {
   for (const ref of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) add(ref);
   for (const parent of Array.isArray(route.status?.parents) ? route.status.parents : []) add(parent?.parentRef);
   return [...keys];
+}
+
+/** Route -> the ListenerSets it refers to (parentRefs of kind ListenerSet) or carries status for. */
+export function indexParentListenerSets(obj: KubeObject): string[] {
+  const route = obj as L4Route;
+  const ns = route.metadata.namespace ?? '';
+  const keys = new Set<string>();
+  const add = (ref: { group?: string; kind?: string; namespace?: string; name?: string } | undefined) => {
+    if (!ref || typeof ref.name !== 'string') return;
+    if ((ref.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || ref.kind !== Kind.ListenerSet) return;
+    keys.add(`${ref.namespace || ns}/${ref.name}`);
+  };
+  for (const ref of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) add(ref);
+  for (const parent of Array.isArray(route.status?.parents) ? route.status.parents : []) add(parent?.parentRef);
+  return [...keys];
+}
+
+/** ListenerSet -> the Gateway its spec.parentRef names (group and kind defaulted, namespace its own by default). */
+export function indexListenerSetGateway(obj: KubeObject): string[] {
+  const ref = (obj as ListenerSet).spec?.parentRef;
+  if (!ref || typeof ref.name !== 'string') return [];
+  if ((ref.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (ref.kind ?? Kind.Gateway) !== Kind.Gateway) return [];
+  return [`${ref.namespace || (obj.metadata.namespace ?? '')}/${ref.name}`];
 }
 
 /** Route -> the Services its backendRefs name (core Services only). */
@@ -106,8 +134,9 @@ export function indexSliceService(obj: KubeObject): string[] {
 export const VIEW_INDEXERS = {
   gatewayClasses: {},
   gateways: { [Index.gatewayClass]: indexGatewayClass },
-  tcpRoutes: { [Index.parentGateway]: indexParentGateways, [Index.backendService]: indexBackendServices },
-  udpRoutes: { [Index.parentGateway]: indexParentGateways, [Index.backendService]: indexBackendServices },
+  tcpRoutes: { [Index.parentGateway]: indexParentGateways, [Index.backendService]: indexBackendServices, [Index.parentListenerSet]: indexParentListenerSets },
+  udpRoutes: { [Index.parentGateway]: indexParentGateways, [Index.backendService]: indexBackendServices, [Index.parentListenerSet]: indexParentListenerSets },
+  listenerSets: { [Index.listenerSetGateway]: indexListenerSetGateway },
   namespaces: {},
   services: { [Index.owningGateway]: indexOwningGatewayOfService, [Index.kubeVipLease]: indexKubeVipLeases },
   endpointSlices: { [Index.owningGateway]: indexOwningGatewayOfSlice, [Index.service]: indexSliceService },
@@ -129,6 +158,7 @@ export interface ViewStores {
   configMaps: StoreReader<ConfigMap>;
   /** kube-vip's Leases (absent in render and tests without a cluster: every lookup finds none). */
   leases?: StoreReader<LeaseObject> | undefined;
+  listenerSets: StoreReader<ListenerSet>;
 }
 
 /** A ClusterView over informer stores (which must carry the indexes above). */
@@ -154,6 +184,26 @@ export class CacheView implements ClusterView {
     const store = kind === Kind.TCPRoute ? this.stores.tcpRoutes : this.stores.udpRoutes;
     // List responses carry no kind; the model needs to know which kind each route is.
     return store.byIndex(Index.parentGateway, `${namespace}/${name}`).map((r: L4Route) => (r.kind === kind ? r : { ...r, kind }));
+  }
+  listenerSet(namespace: string, name: string) {
+    return this.stores.listenerSets.get(`${namespace}/${name}`);
+  }
+  listenerSetsForGateway(namespace: string, name: string) {
+    return this.stores.listenerSets.byIndex(Index.listenerSetGateway, `${namespace}/${name}`);
+  }
+  routesForListenerSet(kind: L4RouteKind, namespace: string, name: string) {
+    const store = kind === Kind.TCPRoute ? this.stores.tcpRoutes : this.stores.udpRoutes;
+    return store.byIndex(Index.parentListenerSet, `${namespace}/${name}`).map((r: L4Route) => (r.kind === kind ? r : { ...r, kind }));
+  }
+  /** Gateway keys a route's events concern: the Gateways it names, and the parents of the ListenerSets it names. */
+  gatewaysForRoute(route: KubeObject): string[] {
+    const keys = new Set(indexParentGateways(route));
+    for (const lsKey of indexParentListenerSets(route)) {
+      const [ns, name] = lsKey.split('/') as [string, string];
+      const ls = this.listenerSet(ns, name);
+      if (ls) for (const gw of indexListenerSetGateway(ls)) keys.add(gw);
+    }
+    return [...keys];
   }
   namespace(name: string) {
     return this.stores.namespaces.get(name);
@@ -188,7 +238,7 @@ export class CacheView implements ClusterView {
     const key = `${service.metadata.namespace ?? ''}/${service.metadata.name}`;
     const keys = new Set(indexOwningGatewayOfService(service));
     for (const store of [this.stores.tcpRoutes, this.stores.udpRoutes]) {
-      for (const route of store.byIndex(Index.backendService, key)) for (const gw of indexParentGateways(route)) keys.add(gw);
+      for (const route of store.byIndex(Index.backendService, key)) for (const gw of this.gatewaysForRoute(route)) keys.add(gw);
     }
     return [...keys];
   }

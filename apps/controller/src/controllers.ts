@@ -23,6 +23,7 @@ import {
   Gateway as GatewayResource,
   GatewayClass as GatewayClassResource,
   Lease as LeaseResource,
+  ListenerSet as ListenerSetResource,
   Namespace as NamespaceResource,
   ReferenceGrant as ReferenceGrantResource,
   ReferenceGrantV1beta1,
@@ -49,9 +50,10 @@ import {
   type StoreReader,
 } from '@kube-vip-gw/controller-runtime';
 import { AddressBook, serviceAddresses } from './address-book.js';
-import { CacheView, VIEW_INDEXERS, indexParentGateways, type ViewStores } from './cache-view.js';
+import { CacheView, VIEW_INDEXERS, indexListenerSetGateway, type ViewStores } from './cache-view.js';
 import { BatchedForeignAddresses } from './fresh-read.js';
 import { LeaseTracker } from './lease-tracker.js';
+import { ListenerSetDepartures } from './listener-sets.js';
 import type { ControllerOptions } from './options.js';
 import { registerControllerMetrics } from './metrics.js';
 import { reconcileGateway, type EventSink } from './reconcile-gateway.js';
@@ -166,6 +168,8 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   const tcp = await firstServed(client, [TCPRouteResource, TCPRouteV1alpha2]);
   const udp = await firstServed(client, [UDPRouteResource, UDPRouteV1alpha2]);
   const grants = (await firstServed(client, [ReferenceGrantResource, ReferenceGrantV1beta1])) ?? ReferenceGrantResource;
+  // ListenerSet v1 is in the standard channel from Gateway API v1.5; without its CRD Gateways work without them.
+  const listenerSetsServed = await firstServed(client, [ListenerSetResource]);
   const missing = [...(tcp ? [] : ['TCPRoute']), ...(udp ? [] : ['UDPRoute'])];
 
   const informerWith = <K extends keyof ViewStores>(key: K, res: ResourceDescriptor, transform?: (o: KubeObject) => KubeObject) => {
@@ -185,6 +189,8 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   const referenceGrants = informerWith('referenceGrants', grants);
   const configMaps = informerWith('configMaps', ConfigMapResource, slimConfigMap);
   const leases = manager.informer<KubeObject>(LeaseResource, { fieldSelector: LEASE_FIELD_SELECTOR, transform: slimLease });
+  const listenerSets = listenerSetsServed ? informerWith('listenerSets', listenerSetsServed) : undefined;
+  const emptyListenerSets = () => new Store<KubeObject>(VIEW_INDEXERS.listenerSets as Record<string, (o: KubeObject) => string[]>);
   const store = <T extends KubeObject>(s: StoreReader<KubeObject>) => s as unknown as StoreReader<T>;
   const view = new CacheView({
     gatewayClasses: store(gatewayClasses.store),
@@ -197,6 +203,7 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
     referenceGrants: store(referenceGrants.store),
     configMaps: store(configMaps.store),
     leases: store(leases.store),
+    listenerSets: store(listenerSets?.store ?? emptyListenerSets()),
   });
 
   // The AddressBook follows the cluster from the first list on.
@@ -231,6 +238,21 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   followOwnWrites(gateways, GatewayResource);
   if (tcpRoutes && tcp) followOwnWrites(tcpRoutes, tcp);
   if (udpRoutes && udp) followOwnWrites(udpRoutes, udp);
+  if (listenerSets) followOwnWrites(listenerSets, ListenerSetResource);
+
+  // A ListenerSet that leaves its Gateway (deleted, or its parentRef changed) is no longer linked to it by the cache:
+  // recorded here, so that Gateway's reconciler removes the route status entries it wrote for it.
+  const departedListenerSets = new ListenerSetDepartures();
+  const depart = (o: KubeObject) => {
+    for (const gw of indexListenerSetGateway(o)) departedListenerSets.record(gw, { namespace: o.metadata.namespace ?? '', name: o.metadata.name });
+  };
+  listenerSets?.addEventHandler({
+    onUpdate: (a, b) => {
+      const before = indexListenerSetGateway(a)[0];
+      if (before !== undefined && before !== indexListenerSetGateway(b)[0]) depart(a);
+    },
+    onDelete: (o) => depart(o),
+  });
 
   const leaseSettings = options.leases ?? DEFAULT_LEASE_SETTINGS;
   const foreignAddresses = new BatchedForeignAddresses(client);
@@ -263,6 +285,7 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
           metrics: gatewayMetrics,
           now,
           ownWrites,
+          departedListenerSets,
           logger: ctx.logger,
           leases: leaseSettings,
           foreignAddresses: foreignAddresses.read,
@@ -282,8 +305,11 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
     .watches(NamespaceResource, () => allGateways(), { predicates: [labelsChanged] })
     .watches(grants, () => allGateways())
     .watches(ConfigMapResource, (c) => (isIpamConfigMap(c) ? allGateways() : view.gatewaysForParameters(c)));
-  if (tcp) gatewayController.watches(tcp, (r) => indexParentGateways(r));
-  if (udp) gatewayController.watches(udp, (r) => indexParentGateways(r));
+  if (tcp) gatewayController.watches(tcp, (r) => view.gatewaysForRoute(r));
+  if (udp) gatewayController.watches(udp, (r) => view.gatewaysForRoute(r));
+  // A ListenerSet's spec (creation, deletion, listeners, parentRef: old and new parent) re-evaluates its Gateway; our
+  // own status writes to it do not.
+  if (listenerSets) gatewayController.watches(ListenerSetResource, (s) => indexListenerSetGateway(s), { predicates: [or(generationChanged, labelsChanged)] });
 
   // kube-vip's leases: the global services lease decides every announced Gateway, a per-Service one the Gateways of
   // its Services (owner, and any Gateway holding one of its addresses). Renewals alone wake nobody (LeaseTracker).

@@ -6,6 +6,7 @@ import type { KubeObject } from '@kube-vip-gw/gateway-model';
 import { createStrategyRegistry } from '@kube-vip-gw/service-mapper';
 import {
   ConfigMap,
+  ListenerSet,
   EndpointSlice,
   Gateway,
   GatewayClass,
@@ -51,6 +52,7 @@ async function view(client: Client, stale: (o: KubeObject) => boolean = () => fa
     referenceGrants: await load('referenceGrants', ReferenceGrant),
     configMaps: await load('configMaps', ConfigMap),
     leases: await load('leases', Lease),
+    listenerSets: await load('listenerSets', ListenerSet),
   };
   return new CacheView(stores as unknown as ViewStores);
 }

@@ -62,6 +62,14 @@ import {
 import { isDeepStrictEqual as isDeepEqual } from 'node:util';
 import { gatewayOwner, serviceOwner, type AddressBook, type AddressCollision, type AddressDecision, type AddressPolicy } from './address-book.js';
 import { freshForeignAddresses, type ForeignAddressReader } from './fresh-read.js';
+import {
+  clearDepartedListenerSets,
+  clearListenerSetRouteParents,
+  listenerSetInputs,
+  listenerSetsBehindOwnWrite,
+  writeListenerSetStatuses,
+  type ListenerSetDepartures,
+} from './listener-sets.js';
 import { classParameters, gatewayParameters, type ParametersResult } from './parameters-lookup.js';
 import { mergeParameters, type GatewayParameters } from './parameters.js';
 import type { ClusterView } from './view.js';
@@ -106,6 +114,8 @@ export interface GatewayReconcilerDeps {
    * the informers). Without it (render, whose view is always current) nothing is waited for.
    */
   ownWrites?: OwnWrites;
+  /** ListenerSets that left a Gateway, whose route status entries its next reconcile removes (live controller only). */
+  departedListenerSets?: ListenerSetDepartures;
   logger?: Logger;
   /** Where kube-vip's leases are (default: auto-detect, `kube-system/plndr-svcs-lock` for the global one). */
   leases?: LeaseSettings;
@@ -219,8 +229,10 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   for (const r of final.routes) {
     if (r.changed) await writeRouteParents(deps, r.kind, r.route, r.parents);
   }
+  await writeListenerSetStatuses(deps, final, desired);
+  const departedCleared = await clearDepartedListenerSets(deps, namespace, name);
   if (dataPlane.kind === 'failed') throw new Error(`Gateway ${namespace}/${name}: ${dataPlane.message}`);
-  return {};
+  return departedCleared ? {} : { requeueAfterMs: STALE_CACHE_RETRY_MS };
 }
 
 /**
@@ -353,10 +365,11 @@ function snapshot(
 ) {
   const { view } = deps;
   const ns = gateway.metadata.namespace ?? '';
-  const tcpRoutes = view.routesForGateway(Kind.TCPRoute, ns, gateway.metadata.name);
-  const udpRoutes = view.routesForGateway(Kind.UDPRoute, ns, gateway.metadata.name);
+  const sets = listenerSetInputs(view, ns, gateway.metadata.name);
+  const tcpRoutes = [...view.routesForGateway(Kind.TCPRoute, ns, gateway.metadata.name), ...sets.tcpRoutes];
+  const udpRoutes = [...view.routesForGateway(Kind.UDPRoute, ns, gateway.metadata.name), ...sets.udpRoutes];
   // Only the objects the routes can name: their namespaces, their backend Services, grants in backend namespaces.
-  const routeNamespaces = new Set<string>([ns]);
+  const routeNamespaces = new Set<string>([ns, ...sets.namespaces]);
   const services = new Map<string, Service>();
   const backendNamespaces = new Set<string>();
   for (const route of [...tcpRoutes, ...udpRoutes]) {
@@ -378,6 +391,7 @@ function snapshot(
     gatewayClass,
     tcpRoutes,
     udpRoutes,
+    listenerSets: sets.listenerSets,
     namespaces: [...routeNamespaces].map((n) => view.namespace(n)).filter((n) => n !== undefined),
     services: [...services.values()],
     referenceGrants: [...backendNamespaces].flatMap((n) => view.referenceGrants(n)),
@@ -557,6 +571,9 @@ async function clearRouteParents(deps: GatewayReconcilerDeps, gateway: Gateway):
       if (!isDeepEqual(parents, route.status?.parents ?? [])) await writeRouteParents(deps, kind, route, parents);
     }
   }
+  // Routes attached through its ListenerSets lose their entries too: a ListenerSet without its Gateway adds nothing.
+  const sets = deps.view.listenerSetsForGateway(ns, gateway.metadata.name).map((s) => ({ namespace: s.metadata.namespace ?? '', name: s.metadata.name }));
+  await clearListenerSetRouteParents(deps, sets);
   return {};
 }
 
@@ -588,7 +605,7 @@ function behindOwnWrite(deps: GatewayReconcilerDeps, gateway: Gateway | undefine
   for (const kind of [Kind.TCPRoute, Kind.UDPRoute] as const) {
     for (const route of deps.view.routesForGateway(kind, namespace, name)) if (behind(deps.routeResources[kind], route, kind)) return true;
   }
-  return false;
+  return listenerSetsBehindOwnWrite(deps, namespace, name);
 }
 
 // Listener-level problems of the mapping (a strategy that cannot express the route, a name conflict): the listener is

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EndpointSlice, Gateway, KubeObject, L4Route, Service } from '@kube-vip-gw/gateway-model';
+import type { EndpointSlice, Gateway, KubeObject, L4Route, ListenerSet, Service } from '@kube-vip-gw/gateway-model';
 import { RenderInputError, renderOffline } from './render.js';
 
 const now = new Date('2026-11-26T00:00:00Z');
@@ -140,5 +140,55 @@ describe('renderOffline', () => {
   it('names the object it cannot load', async () => {
     await expect(renderOffline([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'a' } }])).rejects.toThrow(RenderInputError);
     await expect(renderOffline([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'a' } }])).rejects.toThrow(/Deployment a\/x/);
+  });
+});
+
+describe('renderOffline: creationTimestamp, so precedence by age comes out as on a cluster', () => {
+  const asking = (name: string, creationTimestamp?: string): KubeObject => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name, namespace: 'app', ...(creationTimestamp ? { creationTimestamp } : {}) },
+    spec: { gatewayClassName: 'kube-vip', listeners: [{ name: 'echo', protocol: 'TCP', port: 7 }], addresses: [{ type: 'IPAddress', value: '10.0.0.11' }] },
+  });
+  const holder = (objects: KubeObject[]) =>
+    objects.filter((o): o is Gateway => o.kind === 'Gateway' && (o as Gateway).status?.addresses?.some((a) => a.value === '10.0.0.11') === true).map((g) => g.metadata.name);
+
+  it('keeps the input timestamps: of two Gateways asking for one address, the older gets it whatever the names', async () => {
+    const { objects } = await renderOffline(world([asking('a-newer', '2026-03-01T00:00:00Z'), asking('z-older', '2026-01-01T00:00:00Z')]), { now });
+    expect(holder(objects)).toEqual(['z-older']);
+    expect(find(objects, 'Gateway', 'z-older')?.metadata.creationTimestamp).toBe('2026-01-01T00:00:00Z');
+    const loser = find<Gateway>(objects, 'Gateway', 'a-newer');
+    expect(condition(loser, 'Programmed')).toMatchObject({ status: 'False', reason: 'AddressNotUsable' });
+  });
+
+  it('stamps objects without one in document order, one second apart and before the render time', async () => {
+    const { objects } = await renderOffline(world([asking('z-first'), asking('a-second')]), { now });
+    expect(holder(objects)).toEqual(['z-first']);
+    const first = Date.parse(find(objects, 'Gateway', 'z-first')?.metadata.creationTimestamp ?? '');
+    const second = Date.parse(find(objects, 'Gateway', 'a-second')?.metadata.creationTimestamp ?? '');
+    expect(second - first).toBe(1000);
+    expect(second).toBeLessThan(now.getTime());
+    // Objects the controller makes are created at the render time.
+    const made = objects.filter((o) => o.kind === 'Service' && o.metadata.labels?.['app.kubernetes.io/managed-by']);
+    expect(made.map((o) => o.metadata.labels?.['gateway.networking.k8s.io/gateway-name'])).toContain('z-first');
+    expect(new Set(made.map((o) => o.metadata.creationTimestamp))).toEqual(new Set(['2026-11-26T00:00:00Z']));
+  });
+
+  it('decides ListenerSet precedence by the input timestamps', async () => {
+    const gw: KubeObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'shared', namespace: 'app' },
+      spec: { gatewayClassName: 'kube-vip', listeners: [{ name: 'base', protocol: 'TCP', port: 9000 }], allowedListeners: { namespaces: { from: 'Same' } } },
+    };
+    const set = (name: string, creationTimestamp: string): KubeObject => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'ListenerSet',
+      metadata: { name, namespace: 'app', creationTimestamp },
+      spec: { parentRef: { name: 'shared' }, listeners: [{ name: 'echo', protocol: 'TCP', port: 9001 }] },
+    });
+    const { objects } = await renderOffline(world([gw, set('a-newer', '2026-03-01T00:00:00Z'), set('z-older', '2026-01-01T00:00:00Z')]), { now });
+    expect(condition(find<ListenerSet>(objects, 'ListenerSet', 'z-older'), 'Accepted')).toMatchObject({ status: 'True', reason: 'Accepted' });
+    expect(condition(find<ListenerSet>(objects, 'ListenerSet', 'a-newer'), 'Accepted')).toMatchObject({ status: 'False', reason: 'ListenersNotValid' });
   });
 });

@@ -8,6 +8,7 @@ import {
   EndpointSlice as EndpointSliceResource,
   Gateway as GatewayResource,
   GatewayClass as GatewayClassResource,
+  ListenerSet as ListenerSetResource,
   MemoryCluster,
   Namespace as NamespaceResource,
   ReferenceGrant as ReferenceGrantResource,
@@ -82,6 +83,7 @@ export const RENDER_RESOURCES: readonly ResourceDescriptor[] = [
   ConfigMapResource,
   GatewayClassResource,
   GatewayResource,
+  ListenerSetResource,
   TCPRouteResource,
   UDPRouteResource,
   ReferenceGrantResource,
@@ -116,6 +118,7 @@ async function snapshotStores(client: Client): Promise<ViewStores> {
     endpointSlices: await load('endpointSlices', EndpointSliceResource),
     referenceGrants: await load('referenceGrants', ReferenceGrantResource),
     configMaps: await load('configMaps', ConfigMapResource),
+    listenerSets: await load('listenerSets', ListenerSetResource),
   };
 }
 
@@ -135,12 +138,18 @@ async function versions(client: Client): Promise<Map<string, string>> {
 export async function renderOffline(objects: readonly KubeObject[], options: RenderOptions = {}): Promise<RenderResult> {
   const now = options.now ?? new Date();
   let uidSeq = 0;
-  const cluster = new MemoryCluster({ now: () => now, uid: () => `00000000-0000-4000-8000-${String(++uidSeq).padStart(12, '0')}` });
-  for (const input of objects) {
+  // The in-memory API server stamps creationTimestamp from this clock, as a real one does from its own. Precedence goes
+  // by age (ListenerSets, listeners, routes on one listener, two Gateways asking for one address), so the input's
+  // timestamps are kept, and objects without one are stamped in document order, one second apart (the field's
+  // resolution) and before the render's time, so the first document is the oldest: as if applied in that order.
+  let clock = now;
+  const cluster = new MemoryCluster({ now: () => clock, uid: () => `00000000-0000-4000-8000-${String(++uidSeq).padStart(12, '0')}` });
+  for (const [index, input] of objects.entries()) {
     if (!input || typeof input !== 'object' || !input.metadata?.name) throw new RenderInputError(describe(input ?? ({} as KubeObject)), 'metadata.name is required');
     const obj = structuredClone(input); // the caller's objects stay as they were
     const res = resourceFor(obj);
     if (res.namespaced && !obj.metadata.namespace) obj.metadata.namespace = 'default';
+    clock = creationTimeOf(obj, new Date(now.getTime() - (objects.length - index) * 1000));
     try {
       await cluster.create(res, obj);
       // Status given in the manifests (e.g. a Service that kube-vip already announced) is kept, as on a real cluster.
@@ -152,6 +161,8 @@ export async function renderOffline(objects: readonly KubeObject[], options: Ren
       throw new RenderInputError(describe(obj), e instanceof Error ? e.message : String(e));
     }
   }
+
+  clock = now;
 
   const ipam = parseConfigMapRef(options.ipamConfigMap ?? DEFAULT_IPAM_CONFIGMAP);
   const strategies = options.strategies ?? createStrategyRegistry();
@@ -171,7 +182,9 @@ export async function renderOffline(objects: readonly KubeObject[], options: Ren
     for (const cls of view.gatewayClasses().sort(byName)) {
       await reconcileGatewayClass({ controllerName, client: cluster, view, bundleVersion: async () => GATEWAY_API_BUNDLE_VERSION, now: clock }, cls.metadata.name);
     }
-    for (const gw of view.gateways().sort(byName)) {
+    // Oldest first, as a running controller meets them when they are applied in order: the first to ask for an
+    // address gets it.
+    for (const gw of view.gateways().sort(byAge)) {
       await reconcileGateway(
         {
           controllerName,
@@ -197,6 +210,19 @@ export async function renderOffline(objects: readonly KubeObject[], options: Ren
     before = after;
   }
   throw new RenderNotConvergedError(maxRounds, []);
+}
+
+/** The object's own creationTimestamp when it has a valid one, else `fallback`. */
+function creationTimeOf(obj: KubeObject, fallback: Date): Date {
+  const given = obj.metadata.creationTimestamp;
+  const t = typeof given === 'string' ? Date.parse(given) : Number.NaN;
+  return Number.isNaN(t) ? fallback : new Date(t);
+}
+
+function byAge(a: KubeObject, b: KubeObject): number {
+  const ta = creationTimeOf(a, new Date(8.64e15)).getTime();
+  const tb = creationTimeOf(b, new Date(8.64e15)).getTime();
+  return ta !== tb ? ta - tb : byName(a, b);
 }
 
 function byName(a: KubeObject, b: KubeObject): number {

@@ -407,6 +407,16 @@ describe('conveniences', () => {
     expect(marked?.metadata.deletionTimestamp).toBe('2030-01-02T03:04:05Z');
   });
 
+  it('ignores a creationTimestamp the client sends, on create and on update, as the API server does', async () => {
+    let t = new Date('2030-01-02T03:04:05Z');
+    const c = new MemoryCluster({ now: () => t });
+    const a = await c.create(ConfigMap, { ...cm('a'), metadata: { ...cm('a').metadata, creationTimestamp: '2001-01-01T00:00:00Z' } });
+    expect(a.metadata.creationTimestamp).toBe('2030-01-02T03:04:05Z');
+    t = new Date('2031-01-01T00:00:00Z');
+    const b = await c.update(ConfigMap, { ...a, metadata: { ...a.metadata, creationTimestamp: '2001-01-01T00:00:00Z' }, data: { k: 'v' } });
+    expect(b.metadata.creationTimestamp).toBe('2030-01-02T03:04:05Z');
+  });
+
   it('names objects from generateName', async () => {
     const c = new MemoryCluster();
     const a = await c.create(ConfigMap, { metadata: { name: '', generateName: 'gw-', namespace: 'ns' } });

@@ -134,6 +134,11 @@ export const UDPRoute: ResourceDescriptor = {
 };
 /** gateway.networking.k8s.io/v1alpha2 UDPRoute (older installations). */
 export const UDPRouteV1alpha2: ResourceDescriptor = { ...UDPRoute, version: 'v1alpha2' };
+/** gateway.networking.k8s.io/v1 ListenerSet (standard channel since Gateway API v1.5; only v1 is served in v1.6.1). */
+export const ListenerSet: ResourceDescriptor = {
+  group: GATEWAY_GROUP, version: 'v1', kind: 'ListenerSet', plural: 'listenersets', namespaced: true,
+  statusSubresource: true, generation: true,
+};
 /** gateway.networking.k8s.io/v1 ReferenceGrant. */
 export const ReferenceGrant: ResourceDescriptor = {
   group: GATEWAY_GROUP, version: 'v1', kind: 'ReferenceGrant', plural: 'referencegrants', namespaced: true, generation: true,
@@ -144,7 +149,7 @@ export const ReferenceGrantV1beta1: ResourceDescriptor = { ...ReferenceGrant, ve
 /** Every built-in descriptor, in a stable order. */
 export const BUILTIN_RESOURCES: readonly ResourceDescriptor[] = [
   Namespace, Service, ConfigMap, EndpointSlice, Lease, Event, CustomResourceDefinition,
-  GatewayClass, Gateway, TCPRoute, TCPRouteV1alpha2, UDPRoute, UDPRouteV1alpha2, ReferenceGrant, ReferenceGrantV1beta1,
+  GatewayClass, Gateway, TCPRoute, TCPRouteV1alpha2, UDPRoute, UDPRouteV1alpha2, ReferenceGrant, ReferenceGrantV1beta1, ListenerSet,
 ];
 
 /** Looks descriptors up by apiVersion + kind (e.g. to load manifests whose kinds are known only at run time). */

@@ -15,6 +15,7 @@ export const Kind = {
   TCPRoute: 'TCPRoute',
   UDPRoute: 'UDPRoute',
   ReferenceGrant: 'ReferenceGrant',
+  ListenerSet: 'ListenerSet',
   Service: 'Service',
   ConfigMap: 'ConfigMap',
 } as const;
@@ -94,6 +95,24 @@ export const ListenerReason = {
   HostnameConflict: 'HostnameConflict',
   ProtocolConflict: 'ProtocolConflict',
   NoConflicts: 'NoConflicts',
+} as const;
+
+/** Gateway.spec.allowedListeners.namespaces.from values (None is the default). */
+export const FromListenerNamespaces = { All: 'All', Same: 'Same', Selector: 'Selector', None: 'None' } as const;
+
+/** Condition types on a ListenerSet (its listeners use ListenerConditionType). */
+export const ListenerSetConditionType = { Accepted: 'Accepted', Programmed: 'Programmed' } as const;
+
+/** Condition reasons on a ListenerSet (apis/v1 listenerset_types.go). */
+export const ListenerSetReason = {
+  Accepted: 'Accepted',
+  NotAllowed: 'NotAllowed',
+  ParentNotAccepted: 'ParentNotAccepted',
+  ListenersNotValid: 'ListenersNotValid',
+  Invalid: 'Invalid',
+  Pending: 'Pending',
+  Programmed: 'Programmed',
+  ParentNotProgrammed: 'ParentNotProgrammed',
 } as const;
 
 /** Condition types on a route's status.parents entry. */

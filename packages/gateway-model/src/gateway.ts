@@ -19,6 +19,7 @@ import {
 import { defaultGatewayAddress } from './defaults.js';
 import { NotOurGatewayError } from './errors.js';
 import { evaluateListeners, type ListenerVerdict } from './listeners.js';
+import { finishListenerSets, prepareListenerSets, type ListenerSetOutcome, type ListenerSetRef } from './listener-sets.js';
 import { parametersProblem, type ParametersLookup, type ParametersOptions } from './parameters.js';
 import { mergeRouteParents } from './route-status.js';
 import type {
@@ -27,6 +28,7 @@ import type {
   GatewaySpecAddress,
   L4Route,
   L4RouteKind,
+  ListenerSet,
   ListenerStatus,
   Namespace,
   ReferenceGrant,
@@ -69,6 +71,11 @@ export interface GatewaySnapshot {
   tcpRoutes?: readonly L4Route[];
   /** UDPRoutes, as tcpRoutes. */
   udpRoutes?: readonly L4Route[];
+  /**
+   * ListenerSets whose spec.parentRef names this Gateway (others are ignored). The routes and namespaces above must
+   * then also include the routes naming them and the ListenerSets' namespaces.
+   */
+  listenerSets?: readonly ListenerSet[];
   /** Namespaces (for allowedRoutes selectors). */
   namespaces?: readonly Namespace[];
   /** Services that backendRefs may name. */
@@ -111,6 +118,11 @@ export interface ListenerOutcome {
   programmed: boolean;
   /** Accepted routes attached to this listener (counted also on rejected listeners, as specified). */
   attachedRoutes: number;
+  /**
+   * Set for a listener of a ListenerSet: which one, and the listener's own name there (`name` is then the unique
+   * "namespace/listenerSet/listener" the data plane knows it by).
+   */
+  listenerSet?: ListenerSetRef & { listener: string };
   /** Those routes in precedence order (oldest first). */
   attached: RouteRef[];
   /**
@@ -145,6 +157,8 @@ export interface GatewayEvaluation {
   listeners: ListenerOutcome[];
   /** One entry per input route, with its new status.parents. */
   routes: RouteStatusUpdate[];
+  /** One entry per input ListenerSet naming the Gateway, in precedence order, with its new status. */
+  listenerSets: ListenerSetOutcome[];
 }
 
 /** spec.addresses split by what IPAM must do: unsupported types, static IPs to use, and how many to pick. */
@@ -250,9 +264,10 @@ export function evaluateGateway(snapshot: GatewaySnapshot): GatewayEvaluation {
   const accepted = acceptedVerdict(snapshot, listeners);
   const addresses = [...(snapshot.address.kind === 'unsupportedType' ? [] : (snapshot.address.addresses ?? []))];
   const programmed = programmedVerdict(snapshot, accepted, addresses);
+  const namespaces = new Map((snapshot.namespaces ?? []).map((n) => [n.metadata.name, n] as const));
+  const listenerSets = prepareListenerSets({ gateway, gatewayListeners: listeners, listenerSets: snapshot.listenerSets ?? [], namespaces });
 
   // Routes: attachment per parentRef, backends once per route, status.parents merged.
-  const namespaces = new Map((snapshot.namespaces ?? []).map((n) => [n.metadata.name, n] as const));
   const index = indexBackends(snapshot.services ?? [], snapshot.referenceGrants ?? []);
   const attachedTo = new Map<string, { kind: L4RouteKind; route: L4Route; resolution: BackendResolution }[]>();
   const routes: RouteStatusUpdate[] = [];
@@ -266,13 +281,13 @@ export function evaluateGateway(snapshot: GatewaySnapshot): GatewayEvaluation {
       const key = routeKey(kind, route);
       if (seenRoutes.has(key)) continue;
       seenRoutes.add(key);
-      const verdicts = attachRoute({ gateway, listeners, route, routeKind: kind, namespaces });
+      const verdicts = [...attachRoute({ gateway, listeners, route, routeKind: kind, namespaces }), ...listenerSets.attach(route, kind)];
       const resolution = resolveBackends(route, kind, index);
       const desired = verdicts.map((v) => ({
         parentRef: v.parentRef,
         conditions: [v.accepted, resolution.resolvedRefs, ...(resolution.partiallyInvalid === undefined ? [] : [resolution.partiallyInvalid])],
       }));
-      const parents = mergeRouteParents({ route, controllerName, inScope: (ref) => refersToGateway(ref, gateway), desired, now });
+      const parents = mergeRouteParents({ route, controllerName, inScope: (ref) => refersToGateway(ref, gateway) || listenerSets.inScope(ref), desired, now });
       routes.push({ kind, route, parents, changed: !isDeepStrictEqual(parents, route.status?.parents ?? []) });
       const listenerNames = new Set(verdicts.flatMap((v) => v.listeners));
       for (const name of listenerNames) {
@@ -319,6 +334,14 @@ export function evaluateGateway(snapshot: GatewaySnapshot): GatewayEvaluation {
     });
   }
 
+  const setOutcomes = finishListenerSets(listenerSets, {
+    gatewayAccepted: accepted,
+    gatewayProgrammed: programmed,
+    attachedTo,
+    now,
+    outcomes,
+  });
+
   const conditionUpdates: ConditionInput[] = [
     { type: GatewayConditionType.Accepted, ...accepted },
     { type: GatewayConditionType.Programmed, ...programmed },
@@ -338,6 +361,11 @@ export function evaluateGateway(snapshot: GatewaySnapshot): GatewayEvaluation {
     }),
     listeners: listenerStatuses,
   };
+  // Written once the Gateway takes ListenerSets (or wrote it before), so Gateways without any keep exactly the status
+  // they had; the conformance suite reads an absent count as 0.
+  const attachedListenerSets = setOutcomes.filter((o) => o.accepted).length;
+  const takesListenerSets = (gateway.spec?.allowedListeners?.namespaces?.from ?? 'None') !== 'None';
+  if (takesListenerSets || attachedListenerSets > 0 || previous.attachedListenerSets !== undefined) status.attachedListenerSets = attachedListenerSets;
   return {
     accepted: accepted.status === 'True',
     programmed: programmed.status === 'True',
@@ -346,6 +374,7 @@ export function evaluateGateway(snapshot: GatewaySnapshot): GatewayEvaluation {
     addresses,
     listeners: outcomes,
     routes,
+    listenerSets: setOutcomes,
   };
 }
 

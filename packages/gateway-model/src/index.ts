@@ -15,3 +15,4 @@ export * from './route-status.js';
 export * from './gateway.js';
 export * from './announcement.js';
 export * from './address-conflict.js';
+export * from './listener-sets.js';

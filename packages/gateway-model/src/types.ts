@@ -124,14 +124,37 @@ export interface Gateway extends KubeObject {
       annotations?: Record<string, string>;
       parametersRef?: { group: string; kind: string; name: string };
     };
+    /** Which namespaces' ListenerSets may attach (default: none). */
+    allowedListeners?: AllowedListeners;
     [extra: string]: unknown;
   };
   status?: {
     addresses?: GatewayStatusAddress[];
     conditions?: Condition[];
     listeners?: ListenerStatus[];
+    /** ListenerSets attached to the Gateway (Accepted=True). */
+    attachedListenerSets?: number;
     [extra: string]: unknown;
   };
+}
+
+/** Gateway.spec.allowedListeners. */
+export interface AllowedListeners {
+  namespaces?: { from?: 'All' | 'Same' | 'Selector' | 'None'; selector?: LabelSelector };
+}
+
+/** ListenerSet.spec.parentRef: the Gateway the listeners are added to. */
+export interface ParentGatewayReference {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name: string;
+}
+
+/** gateway.networking.k8s.io/v1 ListenerSet (GEP-1713): listeners added to a Gateway from another object. */
+export interface ListenerSet extends KubeObject {
+  spec: { parentRef: ParentGatewayReference; listeners: Listener[]; [extra: string]: unknown };
+  status?: { conditions?: Condition[]; listeners?: ListenerStatus[]; [extra: string]: unknown };
 }
 
 /** A route's reference to its parent Gateway (and optionally a listener of it). */

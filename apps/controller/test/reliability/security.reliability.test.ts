@@ -92,11 +92,18 @@ beforeAll(async () => {
   await admin.create(R.TCPRoute, route('TCPRoute', a, 'api', parent('api'), [{ name: 'api', port: 8082 }], strategy('update')));
   await admin.create(R.TCPRoute, route('TCPRoute', a, 'remote', parent('remote'), [{ name: 'remote', namespace: b, port: 80 }], strategy('endpoints')));
   await admin.create(R.TCPRoute, route('TCPRoute', a, 'sel', parent('sel'), [{ name: 'web', port: 80 }], strategy('create', { 'kube-vip.io/route-selector': 'app=web' })));
+  // A ListenerSet naming the Gateway (which takes none): its status is written (listenersets/status update).
+  await admin.create(R.ListenerSet, { metadata: { namespace: a, name: 'extra' }, spec: { parentRef: { name: `${MARKER}-gw` }, listeners: [tcp('extra', 7071)] } } as KubeObject);
   const made = () => admin.list<Service>(R.Service, a, 'app.kubernetes.io/managed-by=kube-vip-gateway-api');
   await waitFor('the Gateway to be programmed with every strategy', async () => {
     const gw = await admin.get<Gateway>(R.Gateway, { namespace: a, name: `${MARKER}-gw` });
     return condition(gw.status?.conditions, 'Programmed')?.status === 'True' && (await made()).length === 5 && (await admin.list<EndpointSlice>(R.EndpointSlice, a)).length > 0;
   }, 30_000);
+
+  await waitFor('the ListenerSet status to be written', async () => {
+    const ls = await admin.get<KubeObject & { status?: { conditions?: { type: string; reason: string }[] } }>(R.ListenerSet, { namespace: a, name: 'extra' });
+    return ls.status?.conditions?.some((c) => c.type === 'Accepted' && c.reason === 'NotAllowed') === true;
+  }, 20_000);
 
   // Changes: a backend's endpoints (the mirrored EndpointSlice is patched), a listener's port (its Service patched).
   const slice = (await admin.list<EndpointSlice>(R.EndpointSlice, b))[0]!;

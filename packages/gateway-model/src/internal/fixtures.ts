@@ -1,5 +1,5 @@
 // Test fixtures: small builders for the objects the tests evaluate. Used by *.test.ts only (excluded from the build).
-import type { Condition, Gateway, GatewayClass, L4Route, Listener, Namespace, ParentReference, ReferenceGrant, Service } from '../types.js';
+import type { Condition, Gateway, GatewayClass, L4Route, Listener, ListenerSet, Namespace, ParentReference, ReferenceGrant, Service } from '../types.js';
 
 /** The controllerName the tests use. */
 export const CONTROLLER = 'kube-vip.io/controller';
@@ -92,5 +92,24 @@ export function referenceGrant(namespace: string, fromKind: string, fromNamespac
       from: [{ group: 'gateway.networking.k8s.io', kind: fromKind, namespace: fromNamespace }],
       to: [{ group: '', kind: 'Service', ...(toName === undefined ? {} : { name: toName }) }],
     },
+  };
+}
+
+/** A ListenerSet in `namespace` whose parentRef names Gateway infra/gw unless told otherwise. */
+export function listenerSet(
+  name: string,
+  listeners: Listener[],
+  options: { namespace?: string; created?: string; generation?: number; parent?: { name: string; namespace?: string; kind?: string; group?: string } } = {},
+): ListenerSet {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'ListenerSet',
+    metadata: {
+      name,
+      namespace: options.namespace ?? 'infra',
+      generation: options.generation ?? 1,
+      creationTimestamp: options.created ?? '2026-01-01T00:00:00Z',
+    },
+    spec: { parentRef: options.parent ?? { name: 'gw', namespace: 'infra' }, listeners },
   };
 }

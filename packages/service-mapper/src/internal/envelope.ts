@@ -89,7 +89,10 @@ export function servicePortNames(listenerNames: readonly string[]): Map<string, 
 
 function hashedPortName(listenerName: string, salt: number): string {
   const hash = createHash('sha256').update(JSON.stringify([listenerName, salt])).digest('hex').slice(0, 8);
-  let head = listenerName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, MAX_PORT_NAME_LENGTH - hash.length - 1).replace(/-+$/, '');
+  // A ListenerSet listener is named `namespace/set/listener` by gateway-model: its own name reads best in the 15
+  // characters a port name has; the hash over the whole name keeps it unique.
+  const readable = listenerName.slice(listenerName.lastIndexOf('/') + 1) || listenerName;
+  let head = readable.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, MAX_PORT_NAME_LENGTH - hash.length - 1).replace(/-+$/, '');
   if (!/[a-z]/.test(head)) head = `l${head}`.slice(0, MAX_PORT_NAME_LENGTH - hash.length - 1).replace(/-+$/, '');
   return `${head}-${hash}`;
 }

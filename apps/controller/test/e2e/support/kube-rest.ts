@@ -45,6 +45,7 @@ export const R = {
   TCPRoute: resource(GW, 'v1', 'TCPRoute', 'tcproutes'),
   UDPRoute: resource(GW, 'v1', 'UDPRoute', 'udproutes'),
   ReferenceGrant: resource(GW, 'v1', 'ReferenceGrant', 'referencegrants'),
+  ListenerSet: resource(GW, 'v1', 'ListenerSet', 'listenersets'),
 } as const;
 
 /** Field manager of everything the tests write, so managedFields tell the tests' writes from the controller's. */
