@@ -175,6 +175,10 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   const first = evaluateGateway({ ...snapshotBase, dataPlane: { kind: 'pending' } });
   let dataPlane: DataPlaneOutcome = { kind: 'pending', message: 'waiting for an address' };
   let desired: GatewayDesired | undefined;
+  // Services this reconcile created: its cache cannot show them yet, but the announcement must count them, or its
+  // status says "no Service carries the address" and is rewritten when the Service's event comes back (one write more
+  // per new Gateway, seen as a resourceVersion change in the pool-move e2e test).
+  let created: Service[] = [];
   // A conflicted Gateway gets no plan: no Service of its is created or patched with the colliding address, and one that
   // already carries it stays as it is (never move an announced address).
   // Delegated IPAM: the Service is made without an address for kube-vip-cloud-provider to assign one.
@@ -200,6 +204,7 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     const applied = await applyPlan(deps.client, plan);
     if (applied === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
     dataPlane = applied === 'ok' ? { kind: 'applied' } : { kind: 'failed', message: applied.message };
+    if (applied === 'ok') created = [...plan.create, ...plan.replace.map((x) => x.desired)].filter((o): o is Service => (o.kind ?? 'Service') === 'Service');
     for (const p of plan.problems) deps.events.event(gateway, 'Warning', p.reason, p.message);
     // Warnings of the mapping (an infrastructure label the controller must own, externalTrafficPolicy Local, ...) do
     // not stop a listener, so no condition carries them: an Event is their only report (errors go to the listener).
@@ -211,7 +216,7 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   }
 
   const announced = decision.outcome.kind === 'assigned' || decision.outcome.kind === 'conflicted' ? decision.outcome.addresses : [];
-  const announcement = announced.length > 0 ? announcementFor(deps, namespace, name, announced) : undefined;
+  const announcement = announced.length > 0 ? announcementFor(deps, namespace, name, announced, created) : undefined;
   const final = evaluateGateway({ ...snapshotBase, dataPlane, ...(announcement ? { announcement } : {}) });
   const status = withAddressCollisions(gateway, withListenerProblems(gateway, final, desired, deps.now()), collisions, deps.now());
   reportTransitions(deps, gateway, status, decision);
@@ -338,9 +343,10 @@ function mine(collisions: readonly AddressCollision[], decision: AddressDecision
 }
 
 /** The kube-vip.io/Announced outcome over every Service carrying one of the Gateway's addresses (ours and others'). */
-function announcementFor(deps: GatewayReconcilerDeps, namespace: string, name: string, addresses: readonly string[]) {
+function announcementFor(deps: GatewayReconcilerDeps, namespace: string, name: string, addresses: readonly string[], created: readonly Service[] = []) {
   const { view } = deps;
   const services = new Map<string, Service>();
+  for (const s of created) services.set(`${s.metadata.namespace}/${s.metadata.name}`, s);
   for (const s of view.servicesForGateway(namespace, name)) services.set(`${s.metadata.namespace}/${s.metadata.name}`, s);
   for (const ref of deps.addresses.servicesCarrying(addresses)) {
     const s = view.service(ref.namespace, ref.name);

@@ -156,7 +156,12 @@ describe('upgrade to the Gateway Service', () => {
       expect(services[0]!.metadata.annotations?.[LOADBALANCER_IPS]).toBe(address);
       expect(await trafficTargets(ns.name, 'gw')).toEqual(['10.244.0.10', '10.244.0.10']);
     });
-    const writes = e.auditedWrites().filter((w) => w.at >= start && w.namespace === ns.name && (w.resource === 'services' || w.resource === 'endpointslices'));
+    const audited = e.auditedWrites().filter((w) => w.at >= start && w.namespace === ns.name && (w.resource === 'services' || w.resource === 'endpointslices'));
+    // The order that matters is that of the writes the API server carried out. A refused one changed nothing: a 409 is a
+    // patch sent from a cache that had not seen the previous write yet (retried from the next event), a 404 a delete of
+    // what is already gone; anything else refused is a failure.
+    expect(audited.filter((w) => w.code === undefined || (w.code >= 400 && w.code !== 409 && w.code !== 404)), JSON.stringify(audited)).toEqual([]);
+    const writes = audited.filter((w) => w.code !== undefined && w.code < 400);
     const at = (verb: string, resource: string, name: (n: string) => boolean) => writes.findIndex((w) => w.verb === verb && w.resource === resource && name(w.name ?? ''));
     const portsPatched = at('patch', 'services', (n) => n === 'kvgateway-gw');
     const newSlices = writes.flatMap((w, i) => (w.verb === 'create' && w.resource === 'endpointslices' && w.name?.startsWith('kvgateway-gw-') ? [i] : []));
@@ -170,7 +175,6 @@ describe('upgrade to the Gateway Service', () => {
     // The old Service's EndpointSlice went only with (after) its Service's hand-over, never before the new ones came.
     const oldSlice = at('delete', 'endpointslices', (n) => n.startsWith('kvgw-gw-cross-'));
     expect(oldSlice).toBeGreaterThan(Math.max(...newSlices));
-    expect(writes.every((w) => w.code !== undefined && w.code < 400), JSON.stringify(writes)).toBe(true);
   });
 });
 

@@ -33,6 +33,7 @@ async function servedPorts(namespace: string, gw: string): Promise<string[]> {
   const gateway = await env().admin.get<Gateway>(R.Gateway, { namespace, name: gw });
   const services = await servicesOf(namespace, gw);
   for (const s of services) expect(s.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe(statusAddresses(gateway).join(','));
+  // The Gateway Service carries every accepted listener's port, the Gateway's own route-less ones included.
   return services.flatMap((s) => (s.spec?.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`)).sort();
 }
 
@@ -69,7 +70,7 @@ describe('allowedListeners', () => {
     expect(routeA.status?.parents?.map((p) => p.parentRef)).toEqual([{ group: GW_GROUP, kind: 'ListenerSet', namespace: teamA.name, name: 'ports', sectionName: 'echo' }]);
     expect(routeA.status?.parents?.[0]?.controllerName).toBe(CONTROLLER_NAME);
     await until<L4Route>(R.TCPRoute, { namespace: teamB.name, name: 'echo' }, (r) => expect(states(r.status?.parents?.[0]?.conditions, 'Accepted')).toEqual(['Accepted=False/NotAllowedByListeners']));
-    await eventually(async () => expect(await servedPorts(infra.name, 'shared')).toEqual(['9501/TCP']));
+    await eventually(async () => expect(await servedPorts(infra.name, 'shared')).toEqual(['9500/TCP', '9501/TCP']));
 
     // Labels move: team B is let in, team A out. Its route is detached and its port released; B's comes up.
     await labelNamespace(teamB.name, { 'gateway-access': 'platform' });
@@ -77,7 +78,7 @@ describe('allowedListeners', () => {
     await setUntil(teamB.name, 'ports', ['Accepted=True/Accepted', 'Programmed=True/Programmed']);
     await setUntil(teamA.name, 'ports', ['Accepted=False/NotAllowed', 'Programmed=False/NotAllowed']);
     await until<L4Route>(R.TCPRoute, { namespace: teamA.name, name: 'echo' }, (r) => expect(states(r.status?.parents?.[0]?.conditions, 'Accepted')).toEqual(['Accepted=False/NotAllowedByListeners']));
-    await eventually(async () => expect(await servedPorts(infra.name, 'shared')).toEqual(['9502/TCP']));
+    await eventually(async () => expect(await servedPorts(infra.name, 'shared')).toEqual(['9500/TCP', '9502/TCP']));
     await gatewayUntil(infra.name, 'shared', (g) => expect(g.status?.attachedListenerSets).toBe(1));
   });
 
@@ -126,7 +127,7 @@ describe('precedence and conflicts', () => {
     await until<ListenerSet>(R.ListenerSet, { namespace: ns.name, name: 'a-newer' }, (ls) => expect(byName(ls, 'shared-port')?.attachedRoutes).toBe(1));
     const gw = await gatewayUntil(ns.name, 'gw', (g) => expect(g.status?.attachedListenerSets).toBe(2));
     expect(states(gw.status?.listeners?.[0]?.conditions, 'Accepted', 'Conflicted')).toEqual(['Accepted=True/Accepted', 'Conflicted=absent']);
-    await eventually(async () => expect(await servedPorts(ns.name, 'gw')).toEqual(['9521/TCP']));
+    await eventually(async () => expect(await servedPorts(ns.name, 'gw')).toEqual(['9520/TCP', '9521/TCP']));
   });
 });
 
@@ -150,10 +151,10 @@ describe('routes on ListenerSets', () => {
     await until<L4Route>(R.UDPRoute, { namespace: team.name, name: 'wrong-parent' }, (x) =>
       expect(states(x.status?.parents?.[0]?.conditions, 'Accepted')).toEqual(['Accepted=False/NoMatchingParent']),
     );
-    await eventually(async () => expect(await servedPorts(ns.name, 'gw')).toEqual(['9553/UDP']));
+    await eventually(async () => expect(await servedPorts(ns.name, 'gw')).toEqual(['9530/TCP', '9553/UDP']));
 
     await env().admin.delete(R.ListenerSet, { namespace: team.name, name: 'dns' });
-    await eventually(async () => expect(await servedPorts(ns.name, 'gw')).toEqual([]));
+    await eventually(async () => expect(await servedPorts(ns.name, 'gw')).toEqual(['9530/TCP']));
     // The route's entry for the ListenerSet is ours to remove once the ListenerSet is gone.
     await until<L4Route>(R.UDPRoute, { namespace: team.name, name: 'dns' }, (x) => expect(x.status?.parents ?? []).toEqual([]));
     await gatewayUntil(ns.name, 'gw', (g) => expect(g.status?.attachedListenerSets).toBe(0));
