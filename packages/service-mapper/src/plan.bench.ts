@@ -24,6 +24,8 @@ function converged(input: ServedListener[]): { input: ServedListener[]; state: A
 }
 
 const cases = {
+  gateway: converged(listeners('gws', 'auto', 5, 10)),
+  'gateway, 200 endpoints per backend': converged(listeners('gws2', 'auto', 5, 200)),
   duplicate: converged(listeners('dup', 'duplicate', 5, 10)),
   update: converged(listeners('upd', 'update', 5, 10)),
   endpoints: converged(listeners('eps', 'endpoints', 5, 200)),

@@ -98,7 +98,8 @@ describe('buildWorkload', () => {
       const w = buildWorkload({ gateways, routes, namespaces });
       const allRoutes = w.batches.flatMap((b) => b.routes.map((r) => ({ ...r, batch: b })));
       expect(allRoutes).toHaveLength(routes);
-      expect(w.expectedServices).toBe(routes);
+      expect(w.expectedServices).toBe(gateways);
+      expect(buildWorkload({ gateways, routes, namespaces }, { perRouteServices: true }).expectedServices).toBe(routes);
       const backends = new Set(w.batches.flatMap((b) => b.backends.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)));
       expect(backends.size).toBe(routes);
       for (const { kind, object, batch } of allRoutes) {

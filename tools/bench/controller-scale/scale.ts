@@ -72,7 +72,14 @@ const bundle = path.resolve(flags.bundle);
 const inFlight = Math.max(1, intFlag('in-flight'));
 const idleSeconds = intFlag('idle-seconds');
 const timeoutMs = intFlag('timeout-seconds') * 1000;
-const workload = buildWorkload({ gateways: intFlag('gateways'), routes: intFlag('routes'), namespaces: Math.max(1, intFlag('namespaces')) });
+// The controller's last --service-behaviour decides what it makes: auto (the default) or gateway gives one Service per
+// Gateway, any other strategy one per route.
+const strategy =
+  [...(flags['controller-arg'] ?? [])].reverse().find((a: string) => a.startsWith('--service-behaviour='))?.slice('--service-behaviour='.length) ?? 'auto';
+const workload = buildWorkload(
+  { gateways: intFlag('gateways'), routes: intFlag('routes'), namespaces: Math.max(1, intFlag('namespaces')) },
+  { perRouteServices: strategy !== 'auto' && strategy !== 'gateway' },
+);
 const log = (msg: string): void => {
   process.stderr.write(`[scale ${workload.size.gateways}gw/${workload.size.routes}r ${mode}] ${msg}\n`);
 };

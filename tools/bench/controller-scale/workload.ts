@@ -27,7 +27,10 @@ export interface Workload {
   readonly size: WorkloadSize;
   readonly namespaces: readonly string[];
   readonly batches: readonly GatewayBatch[];
-  /** Services the controller must make: one per listener that has a route (strategy `duplicate`). */
+  /**
+   * Services the controller must make: one per Gateway (the default, the Gateway Service, which every Gateway gets, routes
+   * or not), or one per route with a per-route strategy (`duplicate`, `update`, ...).
+   */
   readonly expectedServices: number;
   /** Listeners per Gateway (the routes are spread round-robin, so some listeners may stay empty). */
   readonly listenersPerGateway: number;
@@ -55,7 +58,7 @@ function checkCount(what: string, value: number, min: number): void {
  * Builds the workload: route j goes to Gateway j mod N, on listener floor(j / N), so routes are spread evenly and
  * every Gateway gets ceil(M / N) listeners, alternately TCP and UDP; each route has its own backend Service.
  */
-export function buildWorkload(size: WorkloadSize): Workload {
+export function buildWorkload(size: WorkloadSize, options: { perRouteServices?: boolean } = {}): Workload {
   checkCount('gateways', size.gateways, 1);
   checkCount('routes', size.routes, 0);
   checkCount('namespaces', size.namespaces, 1);
@@ -113,7 +116,7 @@ export function buildWorkload(size: WorkloadSize): Workload {
     }
     batches.push({ gateway, backends, routes, attached });
   }
-  return { size, namespaces, batches, expectedServices: size.routes, listenersPerGateway: listeners };
+  return { size, namespaces, batches, expectedServices: options.perRouteServices ? size.routes : size.gateways, listenersPerGateway: listeners };
 }
 
 /** The IPAM ConfigMap of the run: one global CIDR large enough for every Gateway. */
