@@ -38,11 +38,12 @@ if (!binary) console.warn(`[e2e] delegated-ipam skipped: no ${BUILD} and no KVGW
 const MODE = process.env.KVGW_E2E_IPAM_MODE === 'controller' ? 'controller' : 'delegated';
 const env = useControllerEnvironment({ extraArgs: ['--ipam-mode', MODE] });
 let kvcp: ChildProcess | undefined;
-const work = mkdtempSync(path.join(os.tmpdir(), 'kvgw-kvcp-e2e-'));
+let work = '';
 
 describe.skipIf(!binary)('ipamMode delegated with the real kube-vip-cloud-provider', () => {
   beforeAll(async () => {
     const e = env();
+    work = mkdtempSync(path.join(os.tmpdir(), 'kvgw-kvcp-e2e-'));
     // Out of cluster it reads $HOME/.kube/config for its own client, whatever --kubeconfig says (dataplane facts §6).
     mkdirSync(path.join(work, '.kube'));
     writeFileSync(path.join(work, '.kube', 'config'), e.plane.kubeconfig);
@@ -72,7 +73,7 @@ describe.skipIf(!binary)('ipamMode delegated with the real kube-vip-cloud-provid
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
       if (kvcp.exitCode === null) kvcp.kill('SIGKILL');
     }
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it(`${ROUNDS} rounds of a Gateway with a route, a route-less Gateway and a plain Service created at once on a pool of 5: every address distinct, both Gateways Programmed`, async () => {
