@@ -244,6 +244,8 @@ export async function trafficWhile(
   const loop = (async () => {
     while (running) {
       for (const t of targets()) {
+        // A target the test dropped meanwhile (a port about to go away) is not probed again.
+        if (!targets().includes(t)) continue;
         const r = await env.dataPlane.probe(t.proto, t.address, t.port, { timeoutMs: options.probeTimeoutMs ?? 1_000 });
         total += 1;
         const ok = r.ok && r.reply.port === t.targetPort;
