@@ -300,7 +300,11 @@ export class DataPlane {
     }
     this.endedOnPurpose.add(p);
     p.signal(signal);
-    await Promise.race([p.exited, sleep(15_000)]);
+    // It must be gone before anything restarts it (startKubeVip does nothing while one runs): SIGKILL after 15 s.
+    if ((await Promise.race([p.exited, sleep(15_000).then(() => 'late' as const)])) === 'late') {
+      p.signal('SIGKILL');
+      await p.exited;
+    }
   }
 
   /** Starts a node's kube-vip again after it ended ({@link signalKubeVip}, or by itself); `env` as for startKubeVip. */

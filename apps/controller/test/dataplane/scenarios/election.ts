@@ -100,15 +100,18 @@ export function electionScenarios(env: () => DataPlaneEnvironment): void {
         await env().expectServes('tcp', address, 81, 9000, 15_000);
         targets = [...targets, { proto: 'tcp', address, port: 81, targetPort: 9000 }];
         await sleep(2_000);
+        // Port 81 is going away: stop probing it before the change (a refusal there is what the spec wants).
+        targets = [targets[0]!];
+        await sleep(1_500); // longer than a probe's timeout: none to port 81 is still in flight
         dataPlane.signalKubeVip(other(holder), 'SIGSTOP');
         await admin.patch(R.Gateway, { namespace: ns, name }, { spec: { listeners: [tcp('a', 80), tcp('b', 82)] } });
         await sleep(3_000);
         await dataPlane.signalKubeVip(other(holder), 'SIGCONT');
-        targets = [targets[0]!];
         await env().expectServes('tcp', address, 82, 9000, 15_000);
         targets = [...targets, { proto: 'tcp', address, port: 82, targetPort: 9000 }];
         await sleep(2_000);
         targets = [targets[1]!];
+        await sleep(1_500);
         await admin.patch(R.Gateway, { namespace: ns, name }, { spec: { listeners: [tcp('b', 82)] } });
       }, { settleMs: 4_000 });
       const splits = record.holders.filter((h) => h.nodes.length > 1);

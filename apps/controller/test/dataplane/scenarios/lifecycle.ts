@@ -93,7 +93,7 @@ export function lifecycleScenarios(env: () => DataPlaneEnvironment): void {
     });
 
     describe('update give-back', () => {
-      it('the user\u2019s Service works as before; kube-vip v1.0.0 keeps announcing the address until it restarts', async () => {
+      it('the user\u2019s Service works as before; with the Gateway gone too, kube-vip v1.0.0 keeps announcing the address until it restarts', async () => {
         const { ns, address } = await served('giveback', 80, { annotations: { 'kube-vip.io/service-behaviour': 'update' }, probe: false });
         const adopted = await waitFor('the adopted Service to carry port 80', async () => {
           const s = await env().admin.get<Service>(R.Service, { namespace: ns, name: 'be' });
@@ -115,6 +115,14 @@ export function lifecycleScenarios(env: () => DataPlaneEnvironment): void {
         const own = await env().expectServes('tcp', clusterIp, 9000, 9000);
         expect(own.ok, `ClusterIP ${clusterIp}: ${describeProbe(own)}`).toBe(true);
 
+        // The Gateway goes too, so no Service of the controller carries the address any more (with one Service per
+        // Gateway, a route-less Gateway's own Service would keep it announced, rightly).
+        await env().admin.delete(R.Gateway, { namespace: ns, name: 'gw' });
+        await waitFor('the Gateway to be gone', async () => !(await env().admin.find(R.Gateway, { namespace: ns, name: 'gw' })), 30_000);
+        const carriers = (await env().admin.list<Service>(R.Service, ns)).filter(
+          (s) => s.spec?.type === 'LoadBalancer' && (s.metadata.annotations?.['kube-vip.io/loadbalancerIPs'] ?? '').split(',').includes(address),
+        );
+        expect(carriers.map((s) => s.metadata.name)).toEqual([]);
         // The finding: kube-vip v1.0.0 ignores every event of a Service that is not type LoadBalancer, so the address
         // it announced for it stays on node1's interface and keeps answering ARP.
         await new Promise((r) => setTimeout(r, 3_000));
@@ -143,8 +151,9 @@ export function lifecycleScenarios(env: () => DataPlaneEnvironment): void {
         await admin.patch(R.Service, { namespace: ns.name, name: 'lb' }, { metadata: { annotations: { 'kube-vip.io/loadbalancerIPs': '' } } });
         await eventually(() => expect(env().dataPlane.vipHolders(address)).toEqual([]), 20_000);
         expect(await env().dataPlane.arpAnswerer(address)).toBeUndefined();
-        // kube-vip survives it and still announces other Services.
+        // kube-vip keeps running (it logs "error adding service ...: lookup : no such host" for the empty address).
         expect(env().dataPlane.kubeVipRunning('node1')).toBe(true);
+        await admin.delete(R.Service, { namespace: ns.name, name: 'lb' });
       });
     });
   });

@@ -243,7 +243,12 @@ export async function trafficWhile(
   let longestGapMs = 0;
   const loop = (async () => {
     while (running) {
-      for (const t of targets()) {
+      const same = (a: { proto: Protocol; address: string; port: number }, b: typeof a) => a.proto === b.proto && a.address === b.address && a.port === b.port;
+      const round = targets();
+      if (round.length === 0) await new Promise((r) => setTimeout(r, 50));
+      for (const t of round) {
+        // A target the test dropped meanwhile (a port about to go away) is not probed again.
+        if (!targets().some((x) => same(x, t))) continue;
         const r = await env.dataPlane.probe(t.proto, t.address, t.port, { timeoutMs: options.probeTimeoutMs ?? 1_000 });
         total += 1;
         const ok = r.ok && r.reply.port === t.targetPort;
