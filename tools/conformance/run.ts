@@ -341,6 +341,8 @@ async function main(): Promise<ConformanceSummary> {
         testBinary,
         '-test.v=test2json',
         `-test.timeout=${values['go-timeout']}`,
+        // The suite's Parallel tests mostly wait out timeouts; go test runs GOMAXPROCS (here 2) of them at once.
+        '-test.parallel=16',
         `-test.run=${runPattern(phase, allTests)}`,
         `-gateway-class=${GATEWAY_CLASS}`,
         '-cleanup-base-resources=false',
