@@ -200,6 +200,9 @@ async function main(): Promise<ConformanceSummary> {
   let dataPlane: DataPlane | undefined;
   let backends: PodBackends | undefined;
   let relayServer: net.Server | undefined;
+  let kubeVipSupervisor: NodeJS.Timeout | undefined;
+  let restartingKubeVip = false;
+  let kubeVipRestarts = 0;
   try {
     log(`control plane up (${seconds()} s): ${plane.kubeconfigPath}`);
     const admin = await KubeRest.fromKubeconfig(plane.kubeconfig);
@@ -279,6 +282,10 @@ async function main(): Promise<ConformanceSummary> {
         kubeProxyKubeconfig,
         // The data plane's own echo backend is not used: PodBackends serves the suite's Pods.
         backendPorts: [9],
+        // kube-vip exits when it misses a lease renewal (it expects the kubelet to restart it). With its 5/3/1 s lease
+        // it did, once the API server answered slowly on the loaded machine, 16 s into a full run; longer times keep
+        // the one node's lease through such stalls (it has no peer to fail over to).
+        kubeVipEnv: { vip_leaseduration: '30', vip_renewdeadline: '20', vip_retryperiod: '2' },
         logDir: path.join(logDir, 'dataplane'),
         onProgress: (m) => log(`dataplane: ${m}`),
       });
@@ -306,6 +313,15 @@ async function main(): Promise<ConformanceSummary> {
       processes.push(relay);
       await waitUntil('the API relay in the client namespace', 15_000, async () => readFileSync(path.join(logDir, 'api-relay-client.log'), 'utf8').includes('ready '));
       log(`data plane up: kube-vip and kube-proxy on ${nodeName(1)}, the suite runs in ${dataPlane.clientNetns} (${seconds()} s)`);
+      // What the kubelet does for kube-vip's container: start it again when it exits (it exits 0 on lost leadership).
+      const dp = dataPlane;
+      kubeVipSupervisor = setInterval(() => {
+        if (dp.kubeVipRunning(nodeName(1)) || restartingKubeVip) return;
+        restartingKubeVip = true;
+        kubeVipRestarts += 1;
+        log(`kube-vip on ${nodeName(1)} exited; starting it again (restart ${kubeVipRestarts}), as the kubelet would`);
+        void dp.restartKubeVip(nodeName(1)).catch((e: unknown) => log(`kube-vip restart failed: ${e instanceof Error ? e.message : String(e)}`)).finally(() => (restartingKubeVip = false));
+      }, 1_000);
     }
 
     for (const file of ['00-namespace.yaml', '01-rbac.yaml', '03-gatewayclass.yaml']) {
@@ -325,6 +341,8 @@ async function main(): Promise<ConformanceSummary> {
         testBinary,
         '-test.v=test2json',
         `-test.timeout=${values['go-timeout']}`,
+        // The suite's Parallel tests mostly wait out timeouts; go test runs GOMAXPROCS (here 2) of them at once.
+        '-test.parallel=16',
         `-test.run=${runPattern(phase, allTests)}`,
         `-gateway-class=${GATEWAY_CLASS}`,
         '-cleanup-base-resources=false',
@@ -379,7 +397,8 @@ async function main(): Promise<ConformanceSummary> {
         `Phase ${phase} (${scope}${dataPlane ? `; data plane: kube-vip + kube-proxy, suite in the client namespace` : '; no data plane'}). ` +
         `go test exit ${goExit}; ${summary.passed} passed, ${summary.failed} failed, ${summary.notApplicable} not applicable to an L4-only implementation, ` +
         `${summary.weightsApproximated} with weights approximated, ${summary.skipped} skipped (features not claimed${values['skip-not-applicable'] ? ' or not applicable' : ''})` +
-        `${summary.harnessError ? `; harness error: ${summary.harnessError}` : ''}. Phase took ${((performance.now() - tPhase) / 1000).toFixed(0)} s.`;
+        `${summary.harnessError ? `; harness error: ${summary.harnessError}` : ''}` +
+        `${kubeVipRestarts > 0 ? `; kube-vip restarted ${kubeVipRestarts} time(s) so far` : ''}. Phase took ${((performance.now() - tPhase) / 1000).toFixed(0)} s.`;
       const table = renderTable(run.verdicts);
       writeFileSync(path.join(resultsDir, `conformance-${phase}.md`), `${header}\n\n${table}\n`);
       process.stdout.write(`${header}\n\n${table}\n\n`);
@@ -387,6 +406,8 @@ async function main(): Promise<ConformanceSummary> {
     log(`done in ${seconds()} s`);
     return combine(summaries);
   } finally {
+    if (kubeVipSupervisor) clearInterval(kubeVipSupervisor);
+    if (kubeVipRestarts > 0) log(`kube-vip was restarted ${kubeVipRestarts} time(s) during the run (see logs/dataplane)`);
     if (controller) await controller.kill('SIGTERM');
     await backends?.stop();
     for (const p of processes.reverse()) await p.stop();
