@@ -229,7 +229,7 @@ describe('giveBackService', () => {
 
   it('restores at once a Service that is no LoadBalancer any more (kube-vip ignores it), and a record written before kube-vip\u2019s annotations were recorded drops them', () => {
     const live = announced(adopted(original));
-    const byHand = { ...live, spec: { ...live.spec, type: 'ClusterIP' } };
+    const byHand: Service = { ...live, spec: { ...live.spec, type: 'ClusterIP' } };
     expect(step(byHand).step).toBe('restore');
     const record = readUpdateRecord(live) as UpdateRecord;
     delete record.kubeVipAnnotations;
