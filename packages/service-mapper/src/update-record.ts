@@ -256,6 +256,12 @@ export type GiveBackOutcome = { service: Service; step: GiveBackStep } | { probl
  * loop (pkg/services/watch_services.go), and on an address change cancels the announcement and waits for it to end
  * before it takes the next event (pkg/services/processor.go AddOrModify), so it sees the withdrawal before the type
  * change. A Service that is not a LoadBalancer any more (changed by hand) is restored at once: kube-vip ignores it.
+ *
+ * Only the annotation changes; the label `implementation: kube-vip` stays. kube-vip-cloud-provider v0.0.12 reacts to
+ * the annotation change and, the value being empty, tries to allocate an address for the Service, but it first parses
+ * the addresses of every Service so labelled in scope, this one included, and "" does not parse: the allocation fails
+ * (and is retried with the service controller's backoff) until the restore removes annotation and label (source:
+ * its pkg/provider/loadBalancer.go syncLoadBalancer, parseAddrList). Other allocations in that scope fail meanwhile too.
  */
 export function giveBackService(actual: Service): GiveBackOutcome {
   const record = readUpdateRecord(actual);
