@@ -193,9 +193,10 @@ describe('reconcileGateway release', () => {
   const backendAsCreated = { selector: { app: 'echo' }, ports: [{ port: 7, targetPort: 7007 }], type: undefined };
 
   it.each([
-    { strategy: 'duplicate', what: 'deletes the Service it created', write: 'delete Service' },
-    { strategy: 'update', what: 'restores the Service it adopted', write: 'patch Service address=false' },
-  ])('$strategy: a deleted Gateway $what before its finalizer goes, though its cache has not seen that Service', async ({ strategy, write }) => {
+    { strategy: 'duplicate', what: 'deletes the Service it created', writes: [['delete Service']] },
+    // The give-back takes two passes: the withdrawal (the finalizer stays), then the exact restore.
+    { strategy: 'update', what: 'withdraws the address of the Service it adopted, then restores it', writes: [['patch Service address=false'], ['patch Service address=false']] },
+  ])('$strategy: a deleted Gateway $what before its finalizer goes, though its cache has not seen that Service', async ({ strategy, writes }) => {
     const { cluster, log, reconcile } = await world(undefined, strategy);
     for (let round = 0; round < 2; round++) await reconcile();
     const made = (await cluster.list<KubeObject>(Service)).items.filter((s) => s.metadata.labels?.['app.kubernetes.io/managed-by'] === 'kube-vip-gateway-api');
@@ -203,11 +204,21 @@ describe('reconcileGateway release', () => {
     const stale = (o: KubeObject) => o.metadata.name === made[0]!.metadata.name && o.kind !== 'Gateway';
 
     await cluster.delete(Gateway, { namespace: 'app', name: 'gw' });
-    const before = log.length;
-    await reconcile(stale);
-    // The controller's own write, then the finalizer (the in-memory cluster's garbage collector must not be what
-    // removed a created Service: on a cluster without it, or for an adopted Service, nothing else would).
-    expect(log.slice(before).filter((l) => !l.includes('Route'))).toEqual([write, 'patch Gateway address=false']);
+    for (const [i, pass] of writes.entries()) {
+      const before = log.length;
+      const outcome = await reconcile(stale);
+      const last = i === writes.length - 1;
+      // The controller's own writes, then the finalizer (the in-memory cluster's garbage collector must not be what
+      // removed a created Service: on a cluster without it, or for an adopted Service, nothing else would).
+      expect(log.slice(before).filter((l) => !l.includes('Route'))).toEqual(last ? [...pass, 'patch Gateway address=false'] : pass);
+      if (last) continue;
+      // Withdrawn, not yet restored: still a LoadBalancer with no address for kube-vip, and the Gateway still held.
+      expect(outcome.requeueAfterMs).toBeGreaterThan(0);
+      const withdrawn = await cluster.get<KubeObject & { spec: { type?: string } }>(Service, { namespace: 'app', name: 'echo' });
+      expect(withdrawn.spec.type).toBe('LoadBalancer');
+      expect(withdrawn.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('');
+      expect((await cluster.get(Gateway, { namespace: 'app', name: 'gw' })).metadata.finalizers).toContain('gateway.kube-vip.io/cleanup');
+    }
 
     await expect(cluster.get(Gateway, { namespace: 'app', name: 'gw' })).rejects.toThrow();
     const left = (await cluster.list<KubeObject>(Service)).items;
@@ -216,6 +227,39 @@ describe('reconcileGateway release', () => {
     expect(echo.metadata.annotations ?? {}).toEqual({});
     expect(echo.metadata.labels ?? {}).toEqual({});
     expect({ selector: echo.spec['selector'], ports: (echo.spec['ports'] as object[]).map(({ nodePort: _n, ...p }: { nodePort?: number }) => p), type: echo.spec['type'] }).toEqual(backendAsCreated);
+  });
+});
+
+describe('reconcileGateway give-back (update)', () => {
+  it('a detached route: the adopted Service first loses its address (still a LoadBalancer), then is restored exactly, without kube-vip\u2019s vipHost', async () => {
+    const { cluster, log, reconcile } = await world(undefined, 'update');
+    for (let round = 0; round < 2; round++) await reconcile();
+    const original = { selector: { app: 'echo' }, ports: [{ port: 7, targetPort: 7007 }] };
+    await cluster.patch(Service, { namespace: 'app', name: 'echo' }, { type: 'merge', patch: { metadata: { annotations: { 'kube-vip.io/vipHost': 'node1' } } } });
+    await cluster.delete(TCPRoute, { namespace: 'app', name: 'echo' });
+
+    type Svc = KubeObject & { spec: { type?: string; selector?: object; ports: { nodePort?: number }[] } };
+    const echo = () => cluster.get<Svc>(Service, { namespace: 'app', name: 'echo' });
+    const start = log.length;
+    const first = await reconcile();
+    expect(log.slice(start).filter((l) => l.startsWith('patch Service'))).toEqual(['patch Service address=false']);
+    expect(first.requeueAfterMs).toBeGreaterThan(0);
+    const withdrawn = await echo();
+    expect(withdrawn.spec.type).toBe('LoadBalancer');
+    expect(withdrawn.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('');
+
+    const next = log.length;
+    await reconcile();
+    expect(log.slice(next).filter((l) => l.startsWith('patch Service'))).toEqual(['patch Service address=false']);
+    const restored = await echo();
+    expect(restored.metadata.annotations ?? {}).toEqual({});
+    expect(restored.metadata.labels ?? {}).toEqual({});
+    expect({ selector: restored.spec.selector, ports: restored.spec.ports.map(({ nodePort: _n, ...p }) => p), type: restored.spec.type }).toEqual({ ...original, type: undefined });
+
+    // Given back: nothing more to write for it.
+    const settled = log.length;
+    await reconcile();
+    expect(log.slice(settled).filter((l) => l.includes('Service'))).toEqual([]);
   });
 });
 

@@ -37,6 +37,7 @@ import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   desiredForGateway,
+  hasPendingGiveBack,
   isEmptyPlan,
   planChanges,
   planRelease,
@@ -132,6 +133,8 @@ export interface ReconcileOutcome {
 }
 
 const STALE_CACHE_RETRY_MS = 500;
+/** How soon the restore of a give-back follows its withdrawal (kube-vip takes the two events in order; no need to wait for it). */
+const GIVE_BACK_RETRY_MS = 200;
 // Our own write reaches the cache in one watch event (milliseconds), so waiting for it costs little; the entry's timeout
 // in OwnWrites bounds the wait when that event is lost.
 const OWN_WRITE_WAIT_MS = 100;
@@ -179,6 +182,9 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   // status says "no Service carries the address" and is rewritten when the Service's event comes back (one write more
   // per new Gateway, seen as a resourceVersion change in the pool-move e2e test).
   let created: Service[] = [];
+  // A give-back withdrew an address: the restore follows on a later pass, once the cache shows the withdrawal (the
+  // Service's own event brings us back too; the requeue covers a Service the informers do not map to this Gateway).
+  let giveBackPending = false;
   // A conflicted Gateway gets no plan: no Service of its is created or patched with the colliding address, and one that
   // already carries it stays as it is (never move an announced address).
   // Delegated IPAM: the Service is made without an address for kube-vip-cloud-provider to assign one.
@@ -203,6 +209,7 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     }
     const applied = await applyPlan(deps.client, plan);
     if (applied === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
+    if (applied === 'ok' && hasPendingGiveBack(plan)) giveBackPending = true;
     dataPlane = applied === 'ok' ? { kind: 'applied' } : { kind: 'failed', message: applied.message };
     if (applied === 'ok') created = [...plan.create, ...plan.replace.map((x) => x.desired)].filter((o): o is Service => (o.kind ?? 'Service') === 'Service');
     for (const p of plan.problems) deps.events.event(gateway, 'Warning', p.reason, p.message);
@@ -237,6 +244,7 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   await writeListenerSetStatuses(deps, final, desired);
   const departedCleared = await clearDepartedListenerSets(deps, namespace, name);
   if (dataPlane.kind === 'failed') throw new Error(`Gateway ${namespace}/${name}: ${dataPlane.message}`);
+  if (giveBackPending) return { requeueAfterMs: GIVE_BACK_RETRY_MS };
   return departedCleared ? {} : { requeueAfterMs: STALE_CACHE_RETRY_MS };
 }
 
@@ -538,6 +546,9 @@ async function release(deps: GatewayReconcilerDeps, gateway: Gateway, ours: bool
   const applied = await applyPlan(deps.client, plan);
   if (applied === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
   if (applied !== 'ok') throw new Error(`releasing Gateway ${ns}/${gateway.metadata.name}: ${applied.message}`);
+  // An adopted Service's address was just withdrawn; its restore is the next pass's write (it reads the Service back
+  // from the API server). The finalizer stays until then, or nothing would ever restore it.
+  if (hasPendingGiveBack(plan)) return { requeueAfterMs: GIVE_BACK_RETRY_MS };
   const outcome = await clearRouteParents(deps, gateway);
   if (!(await ensureFinalizer(deps, gateway, false))) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
   if (!ours || gateway.metadata.deletionTimestamp !== undefined) deps.addresses.forgetGateway(ns, gateway.metadata.name);

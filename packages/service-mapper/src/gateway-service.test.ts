@@ -265,9 +265,16 @@ describe('upgrade from per-listener Services', () => {
     if (strategy === 'endpoints') {
       expect(retire.delete.filter((d) => d.kind === 'Service').map((d) => d.name).sort()).toEqual(['kvgw-gw-dns', 'kvgw-gw-web']);
       expect(retire.delete.filter((d) => d.kind === 'EndpointSlice').length).toBeGreaterThan(0);
-    } else expect(retire.patch.filter((p) => p.reason === 'restore').map((p) => p.name).sort()).toEqual(['dns', 'web']);
+    } else expect(retire.patch.filter((p) => p.reason === 'withdraw').map((p) => p.name).sort()).toEqual(['dns', 'web']);
     state = applyPlan(state, retire);
     expectEveryPortCarried(state, mixed());
+    if (strategy === 'update') {
+      // The give-back's second write, once the withdrawal shows: the exact restore.
+      const restore = planChanges(after, state);
+      expect(restore.patch.map((p) => [p.reason, p.name]).sort()).toEqual([['restore', 'dns'], ['restore', 'web']]);
+      state = applyPlan(state, restore);
+      expectEveryPortCarried(state, mixed());
+    }
     expect(isEmptyPlan(planChanges(after, state))).toBe(true);
     expect(state.services.filter((s) => s.spec?.type === 'LoadBalancer').map((s) => s.metadata.name)).toEqual(['kvgateway-gw']);
   });

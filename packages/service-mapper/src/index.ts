@@ -16,6 +16,7 @@ export { updateStrategy } from './strategies/update.js';
 export { desiredForGateway, mapListener } from './mapper.js';
 export { GATEWAY_SERVICE_STRATEGY } from './gateway-service.js';
 export {
+  hasPendingGiveBack,
   isEmptyPlan,
   planChanges,
   planRelease,
@@ -28,11 +29,14 @@ export {
 } from './plan.js';
 export {
   adoptService,
+  giveBackService,
   readUpdateRecord,
   RECORDED_SPEC_FIELDS,
   restoreService,
   writeUpdateRecord,
   type AdoptionOutcome,
+  type GiveBackOutcome,
+  type GiveBackStep,
   type PortKey,
   type RecordedSpecField,
   type UpdateRecord,

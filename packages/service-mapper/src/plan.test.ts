@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Service } from '@kube-vip-gw/gateway-model';
 import { applyPlan, backend, endpoint, gateway, GW_NS, served, serverDefaults, service, slice, type ServedOverrides } from './internal/fixtures.testkit.js';
 import { desiredForGateway } from './mapper.js';
-import { isEmptyPlan, planChanges, planRelease, type ActualObjects, type ChangePlan } from './plan.js';
+import { hasPendingGiveBack, isEmptyPlan, planChanges, planRelease, type ActualObjects, type ChangePlan } from './plan.js';
 import type { GatewayDesired } from './types.js';
 import { readUpdateRecord } from './update-record.js';
 
@@ -23,6 +23,16 @@ function converge(d: GatewayDesired, actual: ActualObjects): { plan: ChangePlan;
 }
 
 const svcOf = (state: ActualObjects, name: string) => state.services.find((s) => s.metadata.name === name)!;
+
+/** Gives back what `d`'s Gateway adopted (no listeners left): the withdrawal, then the restore, as two plans. */
+function givenBack(state: ActualObjects): ActualObjects {
+  const withdraw = planChanges(desiredForGateway(gw, []), state);
+  expect(withdraw.patch.map((p) => p.reason)).toEqual(withdraw.patch.map(() => 'withdraw'));
+  const withdrawn = applyPlan(state, withdraw, { kubeVip: false });
+  const restore = planChanges(desiredForGateway(gw, []), withdrawn);
+  expect(restore.patch.map((p) => p.reason)).toEqual(restore.patch.map(() => 'restore'));
+  return applyPlan(withdrawn, restore, { kubeVip: false });
+}
 
 describe('planChanges for objects we own', () => {
   const dup = desired({ strategy: 'duplicate' });
@@ -198,16 +208,22 @@ describe('planChanges for update (adoption and restore)', () => {
     expect(live.metadata.ownerReferences).toBeUndefined();
     expect(isEmptyPlan(planChanges(d, adopt.state))).toBe(true);
 
+    // Give-back, first write: still a LoadBalancer, with an empty address list (kube-vip withdraws the address).
     const detach = planChanges(desiredForGateway(gw, []), adopt.state);
     expect(detach.delete).toEqual([]);
-    expect(detach.patch.map((p) => p.reason)).toEqual(['restore']);
-    const restored = svcOf(applyPlan(adopt.state, detach, { kubeVip: false }), 'web');
-    // Everything is back except what kube-vip wrote meanwhile (not ours to remove) and the resourceVersion.
-    expect(restored.metadata.annotations?.['kube-vip.io/vipHost']).toBe('node-a');
+    expect(detach.patch.map((p) => [p.reason, p.patch])).toEqual([
+      ['withdraw', { metadata: { resourceVersion: live.metadata.resourceVersion, annotations: { 'kube-vip.io/loadbalancerIPs': '' } } }],
+    ]);
+    const withdrawn = applyPlan(adopt.state, detach, { kubeVip: false });
+    // Planning again on what the cluster shows before that write lands is the same withdrawal (a crash, a stale cache).
+    expect(planChanges(desiredForGateway(gw, []), adopt.state).patch).toEqual(detach.patch);
+    // Second write, once the withdrawal shows: the exact restore, kube-vip's vipHost included.
+    const restore = planChanges(desiredForGateway(gw, []), withdrawn);
+    expect(restore.patch.map((p) => p.reason)).toEqual(['restore']);
+    const restored = svcOf(applyPlan(withdrawn, restore, { kubeVip: false }), 'web');
     const { status: _status, ...rest } = structuredClone(restored);
-    delete rest.metadata.annotations?.['kube-vip.io/vipHost'];
-    if (rest.metadata.annotations && Object.keys(rest.metadata.annotations).length === 0) delete rest.metadata.annotations;
     expect({ ...rest, metadata: { ...rest.metadata, resourceVersion: '1' } }).toEqual(original);
+    expect(isEmptyPlan(planChanges(desiredForGateway(gw, []), { services: [restored], endpointSlices: [] }))).toBe(true);
   });
 
   it.each<[string, Service, boolean | undefined]>([
@@ -224,7 +240,7 @@ describe('planChanges for update (adoption and restore)', () => {
     expect(live.spec?.allocateLoadBalancerNodePorts).toBe(true);
     expect(live.spec?.ports?.[0]?.nodePort).toBe(30080);
     expect(isEmptyPlan(planChanges(d, adopt.state))).toBe(true);
-    const restored = svcOf(applyPlan(adopt.state, planChanges(desiredForGateway(gw, []), adopt.state), { kubeVip: false }), 'web');
+    const restored = svcOf(givenBack(adopt.state), 'web');
     expect(restored.spec?.type).toBe(original.spec?.type);
     expect(restored.spec?.allocateLoadBalancerNodePorts).toBe(kept);
     expect(restored.spec?.ports).toEqual(original.spec?.ports);
@@ -246,7 +262,7 @@ describe('planChanges for update (adoption and restore)', () => {
     const now = applyPlan(old.state, plan);
     expect(svcOf(now, 'web').spec?.ports?.[0]?.nodePort).toBe(nodePort);
     expect(isEmptyPlan(planChanges(d, now))).toBe(true);
-    const restored = svcOf(applyPlan(now, planChanges(desiredForGateway(gw, []), now), { kubeVip: false }), 'web');
+    const restored = svcOf(givenBack(now), 'web');
     expect(restored.spec?.type).toBe('ClusterIP');
     expect(restored.spec?.allocateLoadBalancerNodePorts).toBeUndefined();
     expect(restored.spec?.ports).toEqual(original.spec?.ports);
@@ -257,9 +273,41 @@ describe('planChanges for update (adoption and restore)', () => {
       services: [web],
       endpointSlices: [],
     });
-    const release = planRelease({ namespace: GW_NS, name: 'gw', uid: 'uid-gw' }, state);
-    expect(release.patch.map((p) => [p.reason, p.name])).toEqual([['restore', 'web']]);
+    const id = { namespace: GW_NS, name: 'gw', uid: 'uid-gw' };
+    const release = planRelease(id, state);
+    expect(release.patch.map((p) => [p.reason, p.name])).toEqual([['withdraw', 'web']]);
     expect(release.delete.map((r) => r.kind)).toEqual(['Service']);
+    // The finalizer must stay: the restore is still to come.
+    expect(hasPendingGiveBack(release)).toBe(true);
+    const withdrawn = applyPlan(state, release);
+    const second = planRelease(id, withdrawn);
+    expect(second.patch.map((p) => [p.reason, p.name])).toEqual([['restore', 'web']]);
+    expect(hasPendingGiveBack(second)).toBe(false);
+    const done = applyPlan(withdrawn, second);
+    expect(isEmptyPlan(planRelease(id, done))).toBe(true);
+    expect(svcOf(done, 'web').spec?.type).toBe('ClusterIP');
+    expect(svcOf(done, 'web').metadata.annotations).toBeUndefined();
+  });
+
+  it('a give-back interrupted after its withdrawal ends in the restore (a restarted controller plans from the cluster alone), or re-adopts when the route comes back', () => {
+    const d = upd(web, { listener: { name: 'tcp', port: 9000, protocol: 'TCP' } });
+    const { state } = converge(d, { services: [web], endpointSlices: [] });
+    const withdrawn = applyPlan(state, planChanges(desiredForGateway(gw, []), state), { kubeVip: false });
+    const live = svcOf(withdrawn, 'web');
+    expect(live.spec?.type).toBe('LoadBalancer');
+    expect(live.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('');
+    // The crash: nothing survives but the cluster. planRelease (the Gateway went meanwhile) restores from it.
+    const release = planRelease({ namespace: GW_NS, name: 'gw', uid: 'uid-gw' }, { services: [structuredClone(live)], endpointSlices: [] });
+    expect(release.patch.map((p) => p.reason)).toEqual(['restore']);
+    expect((release.patch[0]!.after as Service).spec?.type).toBe('ClusterIP');
+    // The route comes back instead: one adopt patch announces the Gateway's address again, the original values kept.
+    const readopt = planChanges(d, withdrawn);
+    expect(readopt.patch.map((p) => [p.reason, p.patch])).toEqual([
+      ['adopt', { metadata: { resourceVersion: live.metadata.resourceVersion, annotations: { 'kube-vip.io/loadbalancerIPs': '192.0.2.10' } } }],
+    ]);
+    const back = applyPlan(withdrawn, readopt);
+    expect(readUpdateRecord(svcOf(back, 'web'))).toEqual(readUpdateRecord(svcOf(state, 'web')));
+    expect(isEmptyPlan(planChanges(d, back))).toBe(true);
   });
 
   it.each<[string, (s: Service) => Service, string, RegExp]>([

@@ -9,7 +9,7 @@ import { InvalidUpdateRecordError } from './errors.js';
 import { isGenerated, isOwnedBy, readOwnedKeys } from './internal/owned.js';
 import { createMergePatch, isEmptyPatch, type JsonObject } from './merge-patch.js';
 import type { GatewayDesired, GatewayIdentity, MappingProblem } from './types.js';
-import { adoptService, readUpdateRecord, restoreService } from './update-record.js';
+import { adoptService, giveBackService, readUpdateRecord } from './update-record.js';
 
 /** The objects the controller found for a Gateway: ours by label, plus the user Services that `update` targets or adopted. */
 export interface ActualObjects {
@@ -29,8 +29,12 @@ export interface ObjectRef {
 
 /** A change to an existing object. */
 export interface ObjectPatch extends ObjectRef {
-  /** update: an object we own; adopt: a user's Service taken over by `update`; restore: giving it back. */
-  reason: 'update' | 'adopt' | 'restore';
+  /**
+   * update: an object we own; adopt: a user's Service taken over by `update`; withdraw: the first write of giving it
+   * back (still a LoadBalancer, `kube-vip.io/loadbalancerIPs: ""`, so kube-vip removes the address); restore: the
+   * second, exact restore, planned once `actual` shows the withdrawal.
+   */
+  reason: 'update' | 'adopt' | 'withdraw' | 'restore';
   /** JSON merge patch (application/merge-patch+json); carries metadata.resourceVersion as an optimistic lock. */
   patch: JsonObject;
   /** The whole object after the patch (for clients that update rather than patch, and for tests). */
@@ -152,19 +156,26 @@ export function planChanges(desired: GatewayDesired, actual: ActualObjects): Cha
       continue;
     }
     if (record.gateway.uid !== gw.uid) continue;
-    const outcome = restoreService(a);
+    const outcome = giveBackService(a);
     if ('problem' in outcome) plan.problems.push({ ...outcome.problem, object: refOf('Service', a) });
-    else pushPatch(plan, 'Service', 'restore', a, outcome.service);
+    else pushPatch(plan, 'Service', outcome.step, a, outcome.service);
   }
   return plan;
 }
 
 /**
  * Everything to undo when a Gateway goes away (run it under a finalizer before the Gateway is deleted): delete the
- * objects it owns (garbage collection would too) and restore every user Service it adopted (nothing else would).
+ * objects it owns (garbage collection would too) and restore every user Service it adopted (nothing else would). A
+ * give-back takes two plans (withdraw, then restore; see giveBackService): keep the finalizer while a plan has
+ * writes (hasPendingGiveBack).
  */
 export function planRelease(gateway: GatewayIdentity, actual: ActualObjects): ChangePlan {
   return planChanges({ gateway, services: [], endpointSlices: [], adoptions: [], listeners: [], problems: [], gatewayProblems: [] }, actual);
+}
+
+/** True when the plan withdraws an address from an adopted Service, so another plan must follow with its restore. */
+export function hasPendingGiveBack(plan: ChangePlan): boolean {
+  return plan.patch.some((p) => p.reason === 'withdraw');
 }
 
 /** The hand-over rules of one plan (see handOverCheck). */

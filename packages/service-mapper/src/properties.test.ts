@@ -6,7 +6,7 @@ import type { EndpointSlice, KubeObject, Service } from '@kube-vip-gw/gateway-mo
 import { servedListener } from './internal/arbitraries.testkit.js';
 import { applyPlan } from './internal/fixtures.testkit.js';
 import { desiredForGateway, mapListener } from './mapper.js';
-import { isEmptyPlan, planChanges, type ActualObjects } from './plan.js';
+import { hasPendingGiveBack, isEmptyPlan, planChanges, type ActualObjects } from './plan.js';
 
 // Independent of src/internal/validation.ts on purpose: these are the apimachinery rules, written again.
 const DNS1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -116,8 +116,15 @@ describe('plans', () => {
       expect(second.replace).toEqual([]);
       expect(second.delete).toEqual([]);
       expect(isEmptyPlan(second)).toBe(true);
-      // Releasing the Gateway deletes everything it created and restores what it adopted.
-      const released = applyPlan(state, planChanges(desiredForGateway(gw, []), state));
+      // Releasing the Gateway deletes everything it created and restores what it adopted: the adopted Services in a
+      // second plan, after the first withdrew their addresses; a third plans nothing.
+      const release = planChanges(desiredForGateway(gw, []), state);
+      const withdrawn = applyPlan(state, release);
+      const restore = planChanges(desiredForGateway(gw, []), withdrawn);
+      expect(hasPendingGiveBack(restore)).toBe(false);
+      expect(restore.patch.map((p) => p.name).sort()).toEqual(release.patch.filter((p) => p.reason === 'withdraw').map((p) => p.name).sort());
+      const released = applyPlan(withdrawn, restore);
+      expect(isEmptyPlan(planChanges(desiredForGateway(gw, []), released))).toBe(true);
       expect(released.endpointSlices).toEqual([]);
       expect(released.services.map((s) => s.metadata.name).sort()).toEqual([...users.values()].map((s) => s.metadata.name).sort());
       for (const s of released.services) expect(s.metadata.annotations?.['gateway.kube-vip.io/update-record']).toBeUndefined();

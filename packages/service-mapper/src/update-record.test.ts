@@ -8,7 +8,7 @@ import { desiredForGateway } from './mapper.js';
 import { applyMergePatch } from './merge-patch.js';
 import { isEmptyPlan, planChanges, type ActualObjects } from './plan.js';
 import type { GatewayIdentity, ServiceAdoption } from './types.js';
-import { adoptService, readUpdateRecord, restoreService, writeUpdateRecord, type UpdateRecord } from './update-record.js';
+import { adoptService, giveBackService, readUpdateRecord, restoreService, writeUpdateRecord, type UpdateRecord } from './update-record.js';
 
 const gw: GatewayIdentity = { namespace: GW_NS, name: 'gw', uid: 'uid-gw' };
 const adoption = (over: Partial<ServiceAdoption> = {}): ServiceAdoption => ({
@@ -55,6 +55,7 @@ describe('adoptService', () => {
       spec: { type: 'ClusterIP', externalTrafficPolicy: null, loadBalancerClass: null, allocateLoadBalancerNodePorts: null, healthCheckNodePort: null },
       addedPorts: [{ port: 9000, protocol: 'TCP' }],
       renamedPorts: [{ port: 80, protocol: 'TCP', name: null }],
+      kubeVipAnnotations: { 'kube-vip.io/vipHost': null, 'kube-vip.io/hwaddr': null, 'kube-vip.io/requestedIP': null },
     } satisfies UpdateRecord);
   });
 
@@ -185,6 +186,72 @@ describe('restoreService', () => {
   });
 });
 
+describe('giveBackService', () => {
+  const original = service(GW_NS, 'web', { ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }] });
+  /** The adopted Service as kube-vip leaves it after announcing the Gateway's address. */
+  const announced = (svc: Service): Service => {
+    const out = structuredClone(svc);
+    out.metadata.annotations = { ...out.metadata.annotations, 'kube-vip.io/vipHost': 'node-a' };
+    return out;
+  };
+  const step = (svc: Service) => {
+    const out = giveBackService(svc);
+    if ('problem' in out) throw new Error(out.problem.message);
+    return out;
+  };
+
+  it('first withdraws (still a LoadBalancer, kube-vip.io/loadbalancerIPs ""), then restores exactly, without kube-vip\u2019s vipHost', () => {
+    const live = announced(adopted(original));
+    const first = step(live);
+    expect(first.step).toBe('withdraw');
+    // Only the address list changes: type, ports and the record stay, so kube-vip sees an address change.
+    const { annotations: liveAnnotations, ...liveMeta } = live.metadata;
+    const { annotations: firstAnnotations, ...firstMeta } = first.service.metadata;
+    expect(firstMeta).toEqual(liveMeta);
+    expect(first.service.spec).toEqual(live.spec);
+    expect(firstAnnotations).toEqual({ ...liveAnnotations, 'kube-vip.io/loadbalancerIPs': '' });
+    const second = step(first.service);
+    expect(second.step).toBe('restore');
+    expect(second.service).toEqual(original);
+    // Given back, nothing is left to do.
+    expect(step(second.service)).toEqual({ step: 'restore', service: original });
+  });
+
+  it('restores kube-vip\u2019s annotations to what the user had, and leaves them to kube-vip on a Service given back as a LoadBalancer', () => {
+    const stale = { ...original, metadata: { ...original.metadata, annotations: { 'kube-vip.io/vipHost': 'old-node' } } };
+    expect(step(step(announced(adopted(stale))).service).service).toEqual(stale);
+    const lb = service(GW_NS, 'web', { type: 'LoadBalancer', ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }] });
+    const back = step(step(announced(adopted(lb))).service);
+    expect(back.step).toBe('restore');
+    expect(back.service.metadata.annotations).toEqual({ 'kube-vip.io/vipHost': 'node-a' });
+    expect(back.service.spec).toEqual(lb.spec);
+  });
+
+  it('restores at once a Service that is no LoadBalancer any more (kube-vip ignores it), and a record written before kube-vip\u2019s annotations were recorded drops them', () => {
+    const live = announced(adopted(original));
+    const byHand: Service = { ...live, spec: { ...live.spec, type: 'ClusterIP' } };
+    expect(step(byHand).step).toBe('restore');
+    const record = readUpdateRecord(live) as UpdateRecord;
+    delete record.kubeVipAnnotations;
+    const older = { ...live, metadata: { ...live.metadata, annotations: { ...live.metadata.annotations, 'gateway.kube-vip.io/update-record': writeUpdateRecord(record) } } };
+    expect(step(step(older).service).service).toEqual(original);
+  });
+
+  it('re-adopting a withdrawn Service announces the Gateway\u2019s address again and keeps the original values recorded', () => {
+    const live = announced(adopted(original));
+    const withdrawn = step(live).service;
+    const again = adopted(withdrawn);
+    expect(again.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('192.0.2.10');
+    expect(readUpdateRecord(again)).toEqual(readUpdateRecord(live));
+    expect(step(step(again).service).service).toEqual(original);
+  });
+
+  it('refuses a record that is not ours to read, for both steps', () => {
+    const broken = { ...original, metadata: { ...original.metadata, annotations: { 'gateway.kube-vip.io/update-record': '{"version":1,"kubeVipAnnotations":3}' } } };
+    expect(giveBackService(broken)).toMatchObject({ problem: { reason: 'InvalidUpdateRecord' } });
+  });
+});
+
 describe('update followed by detach (property)', () => {
   const listenerPort = fc.oneof(fc.integer({ min: 1, max: 65535 }), fc.constant(80));
 
@@ -213,7 +280,8 @@ describe('update followed by detach (property)', () => {
       expect(isEmptyPlan(plan1)).toBe(true);
       return;
     }
-    const s1 = applyPlan(start, plan1, { server, kubeVip: false });
+    // With the server, kube-vip announces too (vipHost, status), which the give-back must clean up.
+    const s1 = applyPlan(start, plan1, { server, kubeVip: server });
     expect(isEmptyPlan(planChanges(first, s1))).toBe(true);
     // Adopting a Service that had no node ports takes none; one the user made external keeps its setting.
     const adoptedSpec = s1.services[0]!.spec!;
@@ -224,13 +292,27 @@ describe('update followed by detach (property)', () => {
     // The Gateway changes while the Service is adopted: new labels, then the listener moves.
     const second = desiredForGateway(gwObj, [listener(port === 65535 ? 1 : port + 1, infraLabels)]);
     const plan2 = planChanges(second, s1);
-    const s2 = plan2.problems.length === 0 ? applyPlan(s1, plan2, { server, kubeVip: false }) : s1;
+    const s2 = plan2.problems.length === 0 ? applyPlan(s1, plan2, { server, kubeVip: server }) : s1;
+    // Give-back, two writes: the withdrawal (kube-vip removes the address), then, planned on what the cluster shows
+    // after it, the restore. A crash between them loses nothing: the second plan only reads the cluster.
     const detach = planChanges(desiredForGateway(gwObj, []), s2);
     expect(detach.delete).toEqual([]);
-    const final = applyPlan(s2, detach, { server, kubeVip: false }).services[0]!;
+    expect(detach.patch.map((p) => p.reason)).toEqual(['withdraw']);
+    const s3 = applyPlan(s2, detach, { server, kubeVip: false });
+    const restore = planChanges(desiredForGateway(gwObj, []), s3);
+    expect(restore.patch.map((p) => p.reason)).toEqual(['restore']);
+    const final = applyPlan(s3, restore, { server, kubeVip: false }).services[0]!;
+    expect(isEmptyPlan(planChanges(desiredForGateway(gwObj, []), { services: [final], endpointSlices: [] }))).toBe(true);
     // Byte for byte as the API server serves it: it writes fields in schema order, so canonical JSON (sorted keys) is
-    // what a client reads back. Only the resourceVersion differs, which the server bumps on every write.
-    expect(stableStringify({ ...final, metadata: { ...final.metadata, resourceVersion: '7' } })).toBe(stableStringify(original));
+    // what a client reads back. Only the resourceVersion differs, which the server bumps on every write, and the
+    // status kube-vip wrote (not ours; kube-vip.io/vipHost, which a user reads, is gone).
+    // A Service given back as a LoadBalancer is still kube-vip's to announce (its own address): vipHost stays kube-vip's.
+    const seen = structuredClone(final);
+    if (original.spec!.type === 'LoadBalancer' && seen.metadata.annotations?.['kube-vip.io/vipHost'] === 'node-a' && original.metadata.annotations?.['kube-vip.io/vipHost'] === undefined) {
+      delete seen.metadata.annotations['kube-vip.io/vipHost'];
+      if (original.metadata.annotations === undefined && Object.keys(seen.metadata.annotations).length === 0) delete seen.metadata.annotations;
+    }
+    expect(stableStringify({ ...seen, status: original.status, metadata: { ...seen.metadata, resourceVersion: '7' } })).toBe(stableStringify(original));
     // The merge patch alone (what the controller sends) turns the original into the planned object.
     expect(applyMergePatch(original, plan1.patch[0]!.patch)).toEqual(plan1.patch[0]!.after);
   });

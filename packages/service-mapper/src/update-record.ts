@@ -3,7 +3,7 @@
 // restore). Restoring puts back exactly the recorded originals and removes what we added, key by key, so edits the
 // user made meanwhile to other fields survive.
 import type { Service, ServicePort } from '@kube-vip-gw/gateway-model';
-import { KUBE_VIP_WRITTEN_ANNOTATIONS, UPDATE_RECORD_ANNOTATION } from './constants.js';
+import { KUBE_VIP_WRITTEN_ANNOTATIONS, LOADBALANCER_IPS_ANNOTATION, UPDATE_RECORD_ANNOTATION } from './constants.js';
 import { InvalidUpdateRecordError } from './errors.js';
 import { stableStringify } from './internal/json.js';
 import { isPortName } from './internal/validation.js';
@@ -39,6 +39,12 @@ export interface UpdateRecord {
   spec: Record<RecordedSpecField, unknown>;
   addedPorts: PortKey[];
   renamedPorts: (PortKey & { name: string | null })[];
+  /**
+   * The values kube-vip's own annotations (KUBE_VIP_WRITTEN_ANNOTATIONS) had before adoption (`null`: absent), so a
+   * Service given back as a non-LoadBalancer loses the ones kube-vip wrote while it announced the Gateway's address.
+   * Absent in records written before this field existed: then those annotations are removed.
+   */
+  kubeVipAnnotations?: Record<string, string | null>;
 }
 
 function serviceRef(svc: Service): string {
@@ -73,6 +79,9 @@ export function readUpdateRecord(svc: Service): UpdateRecord | undefined | Inval
   if (!Array.isArray(r['addedPorts']) || !r['addedPorts'].every(isKey)) return fail('addedPorts must be a list of {port, protocol}');
   if (!Array.isArray(r['renamedPorts']) || !r['renamedPorts'].every((p) => isKey(p) && (p.name === null || typeof p.name === 'string')))
     return fail('renamedPorts must be a list of {port, protocol, name}');
+  const kv = r['kubeVipAnnotations'];
+  if (kv !== undefined && (!isObj(kv) || !Object.values(kv).every((v) => v === null || typeof v === 'string')))
+    return fail('kubeVipAnnotations must map keys to strings or null');
   return r as unknown as UpdateRecord;
 }
 
@@ -187,6 +196,15 @@ export function restoreService(actual: Service): AdoptionOutcome {
   if (!record.hadLabels && Object.keys(meta.labels).length === 0) delete meta.labels;
   restoreMap((meta.annotations ??= {}), record.annotations);
   delete meta.annotations[UPDATE_RECORD_ANNOTATION];
+  // kube-vip writes vipHost (hwaddr, requestedIP with DHCP) when it announces and never removes them; once the Service
+  // is no LoadBalancer again nothing announces it, so they go back to what the user had. A Service given back as a
+  // LoadBalancer is still kube-vip's to announce (its own address): its annotations stay kube-vip's.
+  if (record.spec.type !== 'LoadBalancer')
+    for (const key of KUBE_VIP_WRITTEN_ANNOTATIONS) {
+      const original = record.kubeVipAnnotations?.[key] ?? null;
+      if (original === null) delete meta.annotations[key];
+      else meta.annotations[key] = original;
+    }
   if (!record.hadAnnotations && Object.keys(meta.annotations).length === 0) delete meta.annotations;
   const spec = (after.spec ??= {});
   for (const field of RECORDED_SPEC_FIELDS) {
@@ -219,6 +237,48 @@ export function restoreService(actual: Service): AdoptionOutcome {
   return { service: after };
 }
 
+/** Which of the two writes of a give-back an outcome is (see giveBackService). */
+export type GiveBackStep = 'withdraw' | 'restore';
+
+/** Result of a give-back: the Service as the next write must make it and which step that is, or the problem. */
+export type GiveBackOutcome = { service: Service; step: GiveBackStep } | { problem: MappingProblem };
+
+/**
+ * The next write in giving an adopted Service back, in two steps. kube-vip v1.0.0 ignores every event of a Service that
+ * is not a LoadBalancer, so a Service restored straight to ClusterIP keeps the Gateway's address on the node's
+ * interface, answering ARP, until kube-vip restarts (measured on the data plane). So, first `withdraw`: the Service
+ * stays an adopted LoadBalancer and `kube-vip.io/loadbalancerIPs` becomes "", an address change, on which kube-vip
+ * removes the address it announced for the Service (also measured). Then, once the live Service shows that write,
+ * `restore` (restoreService). Both states live in the Service itself (the record stays until the restore), so a
+ * crash between the two writes still ends in the restore, and an adoption in between simply re-adopts.
+ *
+ * The restore need not wait for kube-vip: kube-vip v1.0.0 handles Service watch events one at a time, in order, in one
+ * loop (pkg/services/watch_services.go), and on an address change cancels the announcement and waits for it to end
+ * before it takes the next event (pkg/services/processor.go AddOrModify), so it sees the withdrawal before the type
+ * change. A Service that is not a LoadBalancer any more (changed by hand) is restored at once: kube-vip ignores it.
+ *
+ * Only the annotation changes; the label `implementation: kube-vip` stays. kube-vip-cloud-provider v0.0.12 reacts to
+ * the annotation change and, the value being empty, tries to allocate an address for the Service, but it first parses
+ * the addresses of every Service so labelled in scope, this one included, and "" does not parse: the allocation fails
+ * (and is retried with the service controller's backoff) until the restore removes annotation and label (source:
+ * its pkg/provider/loadBalancer.go syncLoadBalancer, parseAddrList). Other allocations in that scope fail meanwhile too.
+ */
+export function giveBackService(actual: Service): GiveBackOutcome {
+  const record = readUpdateRecord(actual);
+  if (record instanceof InvalidUpdateRecordError || record === undefined || !needsWithdrawal(actual)) {
+    const outcome = restoreService(actual);
+    return 'problem' in outcome ? outcome : { service: outcome.service, step: 'restore' };
+  }
+  const after = structuredClone(actual);
+  after.metadata.annotations = { ...after.metadata.annotations, [LOADBALANCER_IPS_ANNOTATION]: '' };
+  return { service: after, step: 'withdraw' };
+}
+
+/** True while kube-vip may still announce an address for the live Service: a LoadBalancer whose address list is not "". */
+function needsWithdrawal(actual: Service): boolean {
+  return actual.spec?.type === 'LoadBalancer' && actual.metadata.annotations?.[LOADBALANCER_IPS_ANNOTATION] !== '';
+}
+
 function freshRecord(actual: Service, gateway: GatewayIdentity): UpdateRecord {
   const spec = actual.spec ?? {};
   const original = {} as Record<RecordedSpecField, unknown>;
@@ -234,6 +294,7 @@ function freshRecord(actual: Service, gateway: GatewayIdentity): UpdateRecord {
     spec: original,
     addedPorts: [],
     renamedPorts: [],
+    kubeVipAnnotations: Object.fromEntries(KUBE_VIP_WRITTEN_ANNOTATIONS.map((k) => [k, actual.metadata.annotations?.[k] ?? null])),
   };
 }
 

@@ -65,6 +65,8 @@ describe('update strategy', () => {
     expect(adopted.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])).toEqual([['http', 8082, 3000]]);
     // The user's Service is the only one: nothing else was made for the listener.
     expect((await servicesOf(ns.name, 'gw')).map((s) => s.metadata.name)).toEqual(['api']);
+    // What kube-vip writes once it announces the address; the give-back must not leave it behind.
+    await e.admin.patch(R.Service, { namespace: ns.name, name: 'api' }, { metadata: { annotations: { 'kube-vip.io/vipHost': 'node1' } } });
 
     await e.admin.delete(removed === 'route' ? R.TCPRoute : R.Gateway, { namespace: ns.name, name: removed === 'route' ? 'r' : 'gw' });
     const restored = await until<Service>(R.Service, { namespace: ns.name, name: 'api' }, (s) => expect(s.spec?.type).toBe('ClusterIP'));

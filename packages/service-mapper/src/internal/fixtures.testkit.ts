@@ -125,9 +125,13 @@ export function serverDefaults(svc: Service): Service {
   return out;
 }
 
-/** What kube-vip writes once it announces a LoadBalancer Service. */
+/**
+ * What kube-vip writes once it announces a LoadBalancer Service. With an empty address list it announces nothing and
+ * writes nothing (kube-vip v1.0.0 fails to resolve "" and leaves the Service as it is).
+ */
 export function kubeVipAnnounces(svc: Service): Service {
   if (svc.spec?.type !== 'LoadBalancer') return svc;
+  if (svc.metadata.annotations?.['kube-vip.io/loadbalancerIPs'] === '') return svc;
   const out = structuredClone(svc);
   out.metadata.annotations = { ...out.metadata.annotations, 'kube-vip.io/vipHost': 'node-a' };
   const ips = (out.metadata.annotations['kube-vip.io/loadbalancerIPs'] ?? '').split(',').filter(Boolean);

@@ -93,46 +93,81 @@ export function lifecycleScenarios(env: () => DataPlaneEnvironment): void {
     });
 
     describe('update give-back', () => {
-      it('the user\u2019s Service works as before; with the Gateway gone too, kube-vip v1.0.0 keeps announcing the address until it restarts', async () => {
-        const { ns, address } = await served('giveback', 80, { annotations: { 'kube-vip.io/service-behaviour': 'update' }, probe: false });
-        const adopted = await waitFor('the adopted Service to carry port 80', async () => {
+      it('a detached update route: the address leaves the node\u2019s interface and stops answering, and the user\u2019s Service is exactly as before and works', async () => {
+        // update for the whole Gateway, so the listener left without a route gets no Service of its own (the
+        // default would put its port on the Gateway Service, which rightly keeps the address announced).
+        const { admin, newNamespace, backend } = env();
+        const ns = (await newNamespace('giveback')).name;
+        await backend(ns, 'be', 9000, { protocols: ['TCP'] });
+        const before = await admin.get<Service>(R.Service, { namespace: ns, name: 'be' });
+        await admin.create(R.ConfigMap, { metadata: { namespace: ns, name: 'params' }, data: { serviceBehaviour: 'update' } });
+        await admin.create(R.Gateway, gateway(ns, 'gw', [tcp('t', 80)], { infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name: 'params' } } }));
+        await admin.create(R.TCPRoute, route('TCPRoute', ns, 'tr', [{ name: 'gw', sectionName: 't' }], [{ name: 'be', port: 9000 }]));
+        const [address] = (await env().gatewayAddresses(ns, 'gw')) as [string];
+        const adopted = await waitFor('the adopted Service to carry port 80 and be announced', async () => {
           const s = await env().admin.get<Service>(R.Service, { namespace: ns, name: 'be' });
-          return s.spec?.type === 'LoadBalancer' && s.spec.ports?.some((p) => p.port === 80) ? s : undefined;
+          return s.spec?.type === 'LoadBalancer' && s.spec.ports?.some((p) => p.port === 80) && s.metadata.annotations?.['kube-vip.io/vipHost'] ? s : undefined;
         });
         await env().endpointsFor(adopted, 9000);
         const via = await env().expectServes('tcp', address, 80, 9000);
         expect(via.ok, describeProbe(via)).toBe(true);
+        expect(env().dataPlane.vipHolders(address)).toEqual(['node1']);
 
-        // Give back: the route goes away, the controller restores the user's Service.
+        // Give back: the route goes away. The controller first empties kube-vip.io/loadbalancerIPs (kube-vip
+        // withdraws the address), then restores the Service.
         await env().admin.delete(R.TCPRoute, { namespace: ns, name: 'tr' });
-        const restored = await waitFor('the Service to be ClusterIP again', async () => {
+        const restored = await waitFor('the Service to be given back', async () => {
           const s = await env().admin.get<Service>(R.Service, { namespace: ns, name: 'be' });
-          return s.spec?.type === 'ClusterIP' ? s : undefined;
+          return s.metadata.annotations?.['gateway.kube-vip.io/update-record'] === undefined ? s : undefined;
         }, 30_000);
-        expect(restored.spec?.ports?.map((p) => p.port)).toEqual([9000]);
+        // Exactly what the user had: no label, annotation (kube-vip.io/vipHost included) or port of ours is left.
+        expect(restored.spec?.type).toBe(before.spec?.type);
+        expect(restored.spec?.ports).toEqual(before.spec?.ports);
+        expect(restored.metadata.labels).toEqual(before.metadata.labels);
+        expect(restored.metadata.annotations).toEqual(before.metadata.annotations);
+        expect(restored.spec?.allocateLoadBalancerNodePorts).toBe(before.spec?.allocateLoadBalancerNodePorts);
+
+        // The address leaves node1 (no kube-vip restart) and nothing answers for it any more.
+        await eventually(() => expect(env().dataPlane.vipHolders(address)).toEqual([]), 20_000);
+        expect(await env().dataPlane.arpAnswerer(address)).toBeUndefined();
+        const gone = await env().dataPlane.probe('tcp', address, 80, { timeoutMs: 1_000 });
+        expect(gone.ok, describeProbe(gone)).toBe(false);
+        // It stays gone (kube-vip saw the withdrawal before the type change, so nothing re-adds it).
+        await new Promise((r) => setTimeout(r, 3_000));
+        expect(env().dataPlane.vipHolders(address)).toEqual([]);
+        expect(env().dataPlane.kubeVipRunning('node1')).toBe(true);
+
         // Works as before: its ClusterIP answers (the client reaches the Service CIDR through node1, as a Pod would).
         const clusterIp = restored.spec?.clusterIP as string;
         const own = await env().expectServes('tcp', clusterIp, 9000, 9000);
         expect(own.ok, `ClusterIP ${clusterIp}: ${describeProbe(own)}`).toBe(true);
+      });
 
-        // The Gateway goes too, so no Service of the controller carries the address any more (with one Service per
-        // Gateway, a route-less Gateway's own Service would keep it announced, rightly).
-        await env().admin.delete(R.Gateway, { namespace: ns, name: 'gw' });
-        await waitFor('the Gateway to be gone', async () => !(await env().admin.find(R.Gateway, { namespace: ns, name: 'gw' })), 30_000);
-        const carriers = (await env().admin.list<Service>(R.Service, ns)).filter(
-          (s) => s.spec?.type === 'LoadBalancer' && (s.metadata.annotations?.['kube-vip.io/loadbalancerIPs'] ?? '').split(',').includes(address),
-        );
-        expect(carriers.map((s) => s.metadata.name)).toEqual([]);
+      it('kube-vip v1.0.0: a LoadBalancer Service turned straight into ClusterIP keeps its address on the node, answering ARP, until kube-vip restarts', async () => {
+        const { admin, newNamespace, backend } = env();
+        const ns = await newNamespace('to-clusterip');
+        await backend(ns.name, 'be', 9000, { protocols: ['TCP'] });
+        const address = ns.v4[0]!;
+        await admin.create(R.Service, {
+          metadata: { namespace: ns.name, name: 'lb', annotations: { 'kube-vip.io/loadbalancerIPs': address } },
+          spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ name: 'tcp', protocol: 'TCP', port: 80, targetPort: 9000 }] },
+        } as Service);
+        await env().endpointsFor(await admin.get<Service>(R.Service, { namespace: ns.name, name: 'lb' }), 9000);
+        const on = await env().expectServes('tcp', address, 80, 9000);
+        expect(on.ok, describeProbe(on)).toBe(true);
+        // What the give-back did before it withdrew first: one write, straight to ClusterIP.
+        await admin.patch(R.Service, { namespace: ns.name, name: 'lb' }, { spec: { type: 'ClusterIP', allocateLoadBalancerNodePorts: null } });
         // The finding: kube-vip v1.0.0 ignores every event of a Service that is not type LoadBalancer, so the address
-        // it announced for it stays on node1's interface and keeps answering ARP.
+        // it announced stays on node1's interface and keeps answering ARP.
         await new Promise((r) => setTimeout(r, 3_000));
         expect(env().dataPlane.vipHolders(address), 'kube-vip v1.0.0 keeps the VIP of a Service turned ClusterIP').toEqual(['node1']);
         expect(await env().dataPlane.arpAnswerer(address)).toBe('node1');
-        // What withdraws it: a kube-vip restart (it removes its VIPs on SIGTERM and only re-adds LoadBalancer Services').
+        // What withdraws it then: a kube-vip restart (it removes its VIPs on SIGTERM and only re-adds LoadBalancer Services').
         await env().dataPlane.signalKubeVip('node1', 'SIGTERM');
         await env().dataPlane.restartKubeVip('node1');
         await eventually(() => expect(env().dataPlane.vipHolders(address)).toEqual([]), 20_000);
         expect(await env().dataPlane.arpAnswerer(address)).toBeUndefined();
+        await admin.delete(R.Service, { namespace: ns.name, name: 'lb' });
       });
 
       it('kube-vip v1.0.0: emptying kube-vip.io/loadbalancerIPs while the Service is still a LoadBalancer withdraws the address', async () => {
