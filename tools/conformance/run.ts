@@ -6,7 +6,8 @@
 //   npm run test:conformance                          # --phases status: the tests that send no traffic
 //   npm run test:conformance -- --phases status,traffic   # then the traffic tests, on a real data plane
 //   npm run test:conformance -- --phases full         # the whole suite in one go test run (what docs/ publishes)
-//   npm run test:conformance -- --phases auto --skip-not-applicable   # what .ci/run runs
+//   npm run test:conformance -- --phases status --skip-not-applicable # what .ci/run runs
+//   npm run test:conformance -- --phases auto    # status, plus traffic when the data plane can run here
 //   npm run test:conformance -- --keep-logs           # keep the control plane's logs of a passing run too
 //
 // Results go to --results (default .conformance-results/): conformance-<phase>.jsonl (the go test -json stream),
