@@ -7,6 +7,7 @@ import { gateway, route, tcp } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
 import { eventually, waitFor } from '../../e2e/support/wait.js';
 import { describeProbe, trafficWhile, type DataPlaneEnvironment } from '../support/environment.js';
+import { announcedUntil } from './announced.js';
 
 /** coordination.k8s.io/v1 Lease, as far as these tests read it. */
 interface Lease extends KubeObject {
@@ -78,6 +79,12 @@ export function electionScenarios(env: () => DataPlaneEnvironment): void {
       // The address is on both nodes' interfaces: two MACs answer for it. (Eventually: when the second Service appears,
       // the first node's kube-vip deletes and re-adds the address it already has, "Re-applied the VIP configuration".)
       await eventually(() => expect(dataPlane.vipHolders(address).sort()).toEqual(['node1', 'node2']), 10_000);
+      // kube-vip.io/Announced says so, naming both nodes (each Service's kube-vip.io/vipHost), while the address is still
+      // on both interfaces (cross-checked after the read; eventually, for the delete and re-add above: a single sample
+      // right after it once saw node2 only).
+      const split = await announcedUntil(env, ns, name, (c) => expect(`${c.status}/${c.reason}`).toBe('False/Split'));
+      expect(split.message).toMatch(/from nodes node1 \(Service .+\) and node2 \(Service .+\)/);
+      await eventually(() => expect(dataPlane.vipHolders(address).sort()).toEqual(['node1', 'node2']), 5_000);
       // The shared lease the controller asks for was never taken: kube-vip v1.0.0 does not read the annotation.
       const shared = byPort(80).metadata.annotations?.['kube-vip.io/leaseName'];
       expect(shared).toBe(byPort(81).metadata.annotations?.['kube-vip.io/leaseName']);
