@@ -479,14 +479,14 @@ describe('reconcileGateway and the Gateway Service (strategy auto, the default)'
     await cluster.update(Gateway, { ...gw, spec: { ...gw.spec, listeners: [...gw.spec.listeners, { name: 'spare', protocol: 'UDP', port: 9000 }] } });
     for (let round = 0; round < 2; round++) await reconcile();
     const services = await ours(cluster);
-    expect(services.map((s) => s.metadata.name)).toEqual(['kvgateway-gw']);
+    expect(services.map((s) => s.metadata.name)).toEqual(['kvgateway-app-gw']);
     expect(services[0]!.spec.selector).toBeUndefined();
     expect(services[0]!.spec.ports).toEqual([
       { name: 'echo', protocol: 'TCP', port: 7, targetPort: 7 },
       { name: 'spare', protocol: 'UDP', port: 9000, targetPort: 9000 },
     ]);
     expect(services[0]!.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('10.0.0.10');
-    expect(await slicesOf(cluster, 'kvgateway-gw')).toEqual([]); // the echo backend has no endpoints yet either
+    expect(await slicesOf(cluster, 'kvgateway-app-gw')).toEqual([]); // the echo backend has no endpoints yet either
     expect(await listenerProgrammed(cluster, 'spare')).toBe('True');
     expect(await listenerProgrammed(cluster, 'echo')).toBe('True');
   });
@@ -495,7 +495,7 @@ describe('reconcileGateway and the Gateway Service (strategy auto, the default)'
     const { cluster, log, reconcile } = await world(undefined, 'auto');
     await cluster.create(EndpointSlice, echoSlice(['10.1.0.1']));
     for (let round = 0; round < 2; round++) await reconcile();
-    const [first] = await slicesOf(cluster, 'kvgateway-gw');
+    const [first] = await slicesOf(cluster, 'kvgateway-app-gw');
     expect(first?.ports).toEqual([{ name: 'echo', protocol: 'TCP', port: 7007 }]);
     expect(first?.endpoints.map((e) => e.addresses[0])).toEqual(['10.1.0.1']);
 
@@ -504,7 +504,7 @@ describe('reconcileGateway and the Gateway Service (strategy auto, the default)'
     const before = log.length;
     await reconcile();
     expect(log.slice(before)).toEqual(['patch EndpointSlice address=false']);
-    expect((await slicesOf(cluster, 'kvgateway-gw'))[0]?.endpoints.map((e) => e.addresses[0])).toEqual(['10.1.0.1', '10.1.0.2']);
+    expect((await slicesOf(cluster, 'kvgateway-app-gw'))[0]?.endpoints.map((e) => e.addresses[0])).toEqual(['10.1.0.1', '10.1.0.2']);
   });
 
   it('upgrades a Gateway with per-listener Services without a moment without a Service: the Gateway Service first, the old Service on the next reconcile, then idle', async () => {
@@ -518,13 +518,13 @@ describe('reconcileGateway and the Gateway Service (strategy auto, the default)'
     let start = log.length;
     await reconcile();
     expect(log.slice(start).filter((l) => !l.startsWith('status'))).toEqual(['create Service address=true', 'create EndpointSlice address=false']);
-    expect((await ours(cluster)).map((s) => s.metadata.name).sort()).toEqual(['kvgateway-gw', 'kvgw-gw-echo']);
+    expect((await ours(cluster)).map((s) => s.metadata.name).sort()).toEqual(['kvgateway-app-gw', 'kvgw-gw-echo']);
     expect(await slicesOf(cluster, 'kvgw-gw-echo')).toHaveLength(1); // still forwarding meanwhile
 
     start = log.length;
     await reconcile();
     expect(log.slice(start).filter((l) => !l.startsWith('status')).sort()).toEqual(['delete EndpointSlice', 'delete Service']);
-    expect((await ours(cluster)).map((s) => s.metadata.name)).toEqual(['kvgateway-gw']);
+    expect((await ours(cluster)).map((s) => s.metadata.name)).toEqual(['kvgateway-app-gw']);
     expect(await listenerProgrammed(cluster, 'echo')).toBe('True');
 
     start = log.length;
@@ -544,9 +544,9 @@ describe('reconcileGateway and the Gateway Service (strategy auto, the default)'
       spec: { parentRefs: [{ name: 'gw', sectionName: 'legacy' }], rules: [{ backendRefs: [{ name: 'echo', port: 7 }] }] },
     });
     for (let round = 0; round < 2; round++) await reconcile();
-    expect((await ours(cluster)).map((s) => s.metadata.name).sort()).toEqual(['kvgateway-gw', 'kvgw-gw-legacy']);
+    expect((await ours(cluster)).map((s) => s.metadata.name).sort()).toEqual(['kvgateway-app-gw', 'kvgw-gw-legacy']);
     const warning = events.find((e) => e.reason === 'MultipleServicesForAddress');
-    expect(warning?.message).toContain('app/kvgateway-gw, app/kvgw-gw-legacy');
+    expect(warning?.message).toContain('app/kvgateway-app-gw, app/kvgw-gw-legacy');
     expect(warning?.message).toContain('svc_election=false');
   });
 });

@@ -51,11 +51,11 @@ describe('renderOffline', () => {
     const services = objects.filter((o): o is Service => o.kind === 'Service' && o.metadata.labels?.['gateway.networking.k8s.io/gateway-name'] === 'gw');
     expect(services).toHaveLength(1);
     // The Gateway Service: selector-less, its endpoints are the backend's, mirrored with the resolved target port.
-    expect(services[0]!.metadata.name).toBe('kvgateway-gw');
+    expect(services[0]!.metadata.name).toBe('kvgateway-app-gw');
     expect(services[0]!.spec).toMatchObject({ type: 'LoadBalancer', ports: [{ name: 'echo', port: 7, targetPort: 7, protocol: 'TCP' }] });
     expect(services[0]!.spec?.selector).toBeUndefined();
     expect(services[0]!.metadata.annotations?.['kube-vip.io/loadbalancerIPs']).toBe('10.0.0.10');
-    const slices = objects.filter((o): o is EndpointSlice => o.kind === 'EndpointSlice' && o.metadata.labels?.['kubernetes.io/service-name'] === 'kvgateway-gw');
+    const slices = objects.filter((o): o is EndpointSlice => o.kind === 'EndpointSlice' && o.metadata.labels?.['kubernetes.io/service-name'] === 'kvgateway-app-gw');
     expect(slices.map((s) => [s.ports, s.endpoints.map((e) => e.addresses[0])])).toEqual([[[{ name: 'echo', protocol: 'TCP', port: 7007 }], ['10.1.0.5']]]);
     expect(find(objects, 'GatewayClass', 'kube-vip')?.metadata.finalizers).toContain('gateway-exists-finalizer.gateway.networking.k8s.io');
   });

@@ -43,7 +43,7 @@ describe('the Gateway Service', () => {
     expect(d.gatewayProblems).toEqual([]);
     expect(d.services).toHaveLength(1);
     const svc = d.services[0]!;
-    expect(svc.metadata.name).toBe('kvgateway-gw');
+    expect(svc.metadata.name).toBe('kvgateway-infra-gw');
     expect(svc.spec?.selector).toBeUndefined();
     expect(svc.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: false, ipFamilies: ['IPv4'] });
     expect(svc.spec?.ports).toEqual([
@@ -55,9 +55,9 @@ describe('the Gateway Service', () => {
     expect(svc.metadata.labels).toMatchObject({ implementation: 'kube-vip', 'gateway.networking.k8s.io/gateway-name': 'gw' });
     expect(svc.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Gateway', uid: 'uid-gw', controller: true })]);
     expect(d.listeners.map((l) => [l.listener, l.strategy, l.services.map((s) => s.metadata.name)])).toEqual([
-      ['web', 'gateway', ['kvgateway-gw']],
-      ['dns', 'gateway', ['kvgateway-gw']],
-      ['tls', 'gateway', ['kvgateway-gw']],
+      ['web', 'gateway', ['kvgateway-infra-gw']],
+      ['dns', 'gateway', ['kvgateway-infra-gw']],
+      ['tls', 'gateway', ['kvgateway-infra-gw']],
     ]);
   });
 
@@ -70,7 +70,7 @@ describe('the Gateway Service', () => {
     expect(webSlices[0]).toMatchObject({
       addressType: 'IPv4',
       ports: [{ name: 'web', protocol: 'TCP', port: 8080 }], // the named targetPort "http", as the backend's slice resolved it
-      metadata: { labels: { 'kubernetes.io/service-name': 'kvgateway-gw', 'endpointslice.kubernetes.io/managed-by': 'gateway-api-controller.kube-vip.io' } },
+      metadata: { labels: { 'kubernetes.io/service-name': 'kvgateway-infra-gw', 'endpointslice.kubernetes.io/managed-by': 'gateway-api-controller.kube-vip.io' } },
     });
     // conditions and nodeName kept (terminating endpoints too: kube-proxy falls back to serving ones)
     expect(webSlices[0]!.endpoints).toEqual([
@@ -167,12 +167,12 @@ describe('the Gateway Service', () => {
     const named = served({ listener: { name: 'named', port: 82, protocol: 'TCP' }, parameters: { strategy: { gateway: 'Gateway', flag: 'endpoints' } } });
     const d = desiredForGateway(gateway(), [served(), dup, named]);
     expect(d.services.map((s) => [s.metadata.name, s.spec?.ports?.map((p) => p.port)])).toEqual([
-      ['kvgateway-gw', [80, 82]],
+      ['kvgateway-infra-gw', [80, 82]],
       ['kvgw-gw-dup', [81]],
     ]);
     const warning = d.gatewayProblems.find((p) => p.reason === 'MultipleServicesForAddress');
     expect(warning?.severity).toBe('Warning');
-    expect(warning?.message).toContain(`2 Services (${GW_NS}/kvgateway-gw, ${GW_NS}/kvgw-gw-dup)`);
+    expect(warning?.message).toContain(`2 Services (${GW_NS}/kvgateway-infra-gw, ${GW_NS}/kvgw-gw-dup)`);
     expect(warning?.message).toContain('svc_election=false');
     expect(warning?.message).toContain('kubevip-<service>');
   });
@@ -180,7 +180,7 @@ describe('the Gateway Service', () => {
   it('mapListener gives one listener its own Gateway Service', () => {
     const d = mapListener(served());
     expect(d.strategy).toBe('gateway');
-    expect(d.services.map((s) => s.metadata.name)).toEqual(['kvgateway-gw']);
+    expect(d.services.map((s) => s.metadata.name)).toEqual(['kvgateway-infra-gw']);
   });
 
   it('is deterministic and idempotent: applied once, the next plan is empty', () => {
@@ -193,21 +193,27 @@ describe('the Gateway Service', () => {
 
 describe('names', () => {
   test.prop([longName])('the Gateway Service name is a DNS-1035 label of at most 63 characters, deterministic', (gw) => {
-    const name = gatewayServiceName(gw);
+    const name = gatewayServiceName(GW_NS, gw);
     expect(DNS1035.test(name), name).toBe(true);
-    expect(gatewayServiceName(gw)).toBe(name);
+    expect(gatewayServiceName(GW_NS, gw)).toBe(name);
   });
 
   test.prop([longName, longName, longName])('never collides with a per-listener Service name', (gw, otherGw, listener) => {
-    expect(gatewayServiceName(gw)).not.toBe(listenerServiceName(otherGw, listener));
+    expect(gatewayServiceName(GW_NS, gw)).not.toBe(listenerServiceName(otherGw, listener));
     expect(listenerServiceName(otherGw, listener).startsWith('kvgw-')).toBe(true);
   });
 
   it('is readable when it can be', () => {
-    expect(gatewayServiceName('gw')).toBe('kvgateway-gw');
-    expect(gatewayServiceName('my-gateway')).toBe('kvgateway-my-gateway');
-    expect(gatewayServiceName('a.b')).toMatch(/^kvgateway-a-b-[0-9a-f]{8}$/);
-    expect(gatewayServiceName('g'.repeat(100))).toHaveLength(63);
+    expect(gatewayServiceName('infra', 'gw')).toBe('kvgateway-infra-gw');
+    expect(gatewayServiceName('infra', 'my-gateway')).toMatch(/^kvgateway-infra-my-gateway-[0-9a-f]{8}$/);
+    expect(gatewayServiceName('infra', 'a.b')).toMatch(/^kvgateway-infra-a-b-[0-9a-f]{8}$/);
+    expect(gatewayServiceName('infra', 'g'.repeat(100))).toHaveLength(63);
+  });
+
+  // kube-vip v1.0.0 elects Services by name across namespaces: same-named Gateways in two namespaces must not share it.
+  test.prop([longName, longName, longName])('differs for Gateways of one name in different namespaces', (gw, ns1, ns2) => {
+    fc.pre(ns1 !== ns2);
+    expect(gatewayServiceName(ns1, gw)).not.toBe(gatewayServiceName(ns2, gw));
   });
 
   test.prop([fc.uniqueArray(fc.oneof(longName, fc.constantFrom('80', 'a--b', 'tcp', 'udp-53', 'x'.repeat(16), 'l80')), { minLength: 1, maxLength: 8 })])(
@@ -255,7 +261,7 @@ describe('upgrade from per-listener Services', () => {
 
     const after = desiredForGateway(gateway(), mixed());
     const create = planChanges(after, state);
-    expect(create.create.map((o) => `${o.kind}/${o.metadata.name}`)).toContain('Service/kvgateway-gw');
+    expect(create.create.map((o) => `${o.kind}/${o.metadata.name}`)).toContain('Service/kvgateway-infra-gw');
     expect(create.delete).toEqual([]); // nothing goes before the Gateway Service carries its ports
     expect(create.patch.filter((p) => p.reason === 'restore')).toEqual([]);
     state = applyPlan(state, create);
@@ -276,7 +282,7 @@ describe('upgrade from per-listener Services', () => {
       expectEveryPortCarried(state, mixed());
     }
     expect(isEmptyPlan(planChanges(after, state))).toBe(true);
-    expect(state.services.filter((s) => s.spec?.type === 'LoadBalancer').map((s) => s.metadata.name)).toEqual(['kvgateway-gw']);
+    expect(state.services.filter((s) => s.spec?.type === 'LoadBalancer').map((s) => s.metadata.name)).toEqual(['kvgateway-infra-gw']);
   });
 
   it('waits while the Gateway Service exists but its EndpointSlices do not yet', () => {
@@ -287,7 +293,7 @@ describe('upgrade from per-listener Services', () => {
     const created = applyPlan(state, planChanges(after, state));
     const withoutNewSlices: ActualObjects = {
       services: created.services,
-      endpointSlices: created.endpointSlices.filter((s: EndpointSlice) => s.metadata.labels?.['kubernetes.io/service-name'] !== 'kvgateway-gw'),
+      endpointSlices: created.endpointSlices.filter((s: EndpointSlice) => s.metadata.labels?.['kubernetes.io/service-name'] !== 'kvgateway-infra-gw'),
     };
     expect(planChanges(after, withoutNewSlices).delete.filter((d) => d.kind === 'Service')).toEqual([]);
   });
@@ -303,7 +309,7 @@ describe('upgrade from per-listener Services', () => {
     expect(first.delete).toEqual([]);
     state = applyPlan(state, first);
     const second = planChanges(perRoute, state);
-    expect(second.delete.map((d) => `${d.kind}/${d.name}`)).toContain('Service/kvgateway-gw');
+    expect(second.delete.map((d) => `${d.kind}/${d.name}`)).toContain('Service/kvgateway-infra-gw');
     state = applyPlan(state, second);
     expect(isEmptyPlan(planChanges(perRoute, state))).toBe(true);
     expect(state.services.map((s: Service) => s.metadata.name).sort()).toEqual(['kvgw-gw-tcp', 'web']);

@@ -51,7 +51,7 @@ export function mapGatewayService(listeners: readonly ServedListener[], finish: 
       continue;
     }
     if (env === undefined) {
-      env = { ...listenerEnv, serviceName: gatewayServiceName(listenerEnv.gateway.name) };
+      env = { ...listenerEnv, serviceName: gatewayServiceName(listenerEnv.gateway.namespace, listenerEnv.gateway.name) };
       // One Service is elected as one: the warning about listeners elected apart does not apply to it.
       out.problems.push(...listenerEnv.problems.filter((p) => p.reason !== 'LocalTrafficPolicy'));
     }

@@ -58,7 +58,7 @@ describe('README', () => {
 
   it('quick start: the Gateway Service to create (the backend has no endpoints yet, so no slices), then an idle plan', () => {
     expect(desired.problems).toEqual([]);
-    expect(plan.create.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/kvgateway-gw']);
+    expect(plan.create.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/kvgateway-default-gw']);
     expect((plan.create[0] as Service).spec?.ports).toEqual([{ name: 'web', protocol: 'TCP', port: 80, targetPort: 80 }]);
     const state = applyPlan({ services: [], endpointSlices: [] }, plan);
     expect(isEmptyPlan(planChanges(desired, state))).toBe(true);

@@ -4,6 +4,7 @@
 // own process and only the RBAC of deploy/. Tests run in order: the IPAM and restart scenarios change shared state.
 import { describe, expect, it } from 'vitest';
 import type { ConfigMap, Gateway, KubeObject, L4Route, Service } from '@kube-vip-gw/gateway-model';
+import { gatewayServiceName } from '@kube-vip-gw/service-mapper';
 import { CONTROLLER_NAME, IPAM_CONFIGMAP, useControllerEnvironment } from './support/environment.js';
 import { R } from './support/kube-rest.js';
 import { gateway, ourParent, referenceGrant, route, service, states, statusAddresses, tcp, udp } from './support/objects.js';
@@ -142,7 +143,7 @@ describe('upgrade to the Gateway Service', () => {
     const { address } = await programmedGateway(ns.name, 'gw');
     await eventually(async () => {
       expect((await servicesOf(ns.name, 'gw')).map((s) => [s.metadata.name, s.spec?.ports?.map((p) => p.port)]).sort()).toEqual([
-        ['kvgateway-gw', [7003]],
+        [gatewayServiceName(ns.name, 'gw'), [7003]],
         ['kvgw-gw-cross', [7002]],
         ['kvgw-gw-same', [7001]],
       ]);
@@ -154,7 +155,7 @@ describe('upgrade to the Gateway Service', () => {
     for (const name of ['same', 'cross']) await e.admin.patch(R.TCPRoute, { namespace: ns.name, name }, { metadata: { annotations: { [behaviour]: null } } });
     await eventually(async () => {
       const services = await servicesOf(ns.name, 'gw');
-      expect(services.map((s) => [s.metadata.name, s.spec?.ports?.map((p) => p.port)])).toEqual([['kvgateway-gw', [7001, 7002, 7003]]]);
+      expect(services.map((s) => [s.metadata.name, s.spec?.ports?.map((p) => p.port)])).toEqual([[gatewayServiceName(ns.name, 'gw'), [7001, 7002, 7003]]]);
       expect(services[0]!.metadata.annotations?.[LOADBALANCER_IPS]).toBe(address);
       expect(await trafficTargets(ns.name, 'gw')).toEqual(['10.244.0.10', '10.244.0.10']);
     });
@@ -165,8 +166,8 @@ describe('upgrade to the Gateway Service', () => {
     expect(audited.filter((w) => w.code === undefined || (w.code >= 400 && w.code !== 409 && w.code !== 404)), JSON.stringify(audited)).toEqual([]);
     const writes = audited.filter((w) => w.code !== undefined && w.code < 400);
     const at = (verb: string, resource: string, name: (n: string) => boolean) => writes.findIndex((w) => w.verb === verb && w.resource === resource && name(w.name ?? ''));
-    const portsPatched = at('patch', 'services', (n) => n === 'kvgateway-gw');
-    const newSlices = writes.flatMap((w, i) => (w.verb === 'create' && w.resource === 'endpointslices' && w.name?.startsWith('kvgateway-gw-') ? [i] : []));
+    const portsPatched = at('patch', 'services', (n) => n === gatewayServiceName(ns.name, 'gw'));
+    const newSlices = writes.flatMap((w, i) => (w.verb === 'create' && w.resource === 'endpointslices' && w.name?.startsWith(`${gatewayServiceName(ns.name, 'gw')}-`) ? [i] : []));
     const oldGone = ['kvgw-gw-same', 'kvgw-gw-cross'].map((n) => at('delete', 'services', (x) => x === n));
     expect(portsPatched, JSON.stringify(writes)).toBeGreaterThanOrEqual(0);
     expect(newSlices).toHaveLength(2);
@@ -386,8 +387,8 @@ describe('controller restart', () => {
     const { 'Gateway/late': _late, ...statusAfter } = await statusOf();
     expect(statusAfter).toEqual(statusBefore);
     const settling = e.auditedWrites().filter((w) => w.at >= restartedAt && nonLease(w));
-    expect(settling.filter((w) => w.name !== 'late' && w.name !== 'kvgateway-late' && !w.name?.startsWith('late.'))).toEqual([]);
-    expect(settling.filter((w) => w.name === 'kvgateway-late').map((w) => `${w.verb} ${w.resource}`)).toEqual(['create services']);
+    expect(settling.filter((w) => w.name !== 'late' && w.name !== gatewayServiceName(ns.name, 'late') && !w.name?.startsWith('late.'))).toEqual([]);
+    expect(settling.filter((w) => w.name === gatewayServiceName(ns.name, 'late')).map((w) => `${w.verb} ${w.resource}`)).toEqual(['create services']);
     expect(settling.map((w) => `${w.verb} ${w.resource}${w.subresource ? `/${w.subresource}` : ''}`)).toContain('update gateways/status');
 
     const t0 = Date.now();

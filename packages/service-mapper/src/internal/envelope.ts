@@ -55,12 +55,15 @@ export function listenerServiceName(gatewayName: string, listenerName: string): 
 }
 
 /**
- * The name of a Gateway's one Service (the Gateway Service): `kvgateway-<gateway>`, or cut and suffixed with a hash
- * when the Gateway's name is long or not a DNS label. It starts with a letter (Service names are DNS-1035 labels) and
- * never with `kvgw-`, which every per-listener name (listenerServiceName) starts with, so the two can never collide.
+ * The name of a Gateway's one Service (the Gateway Service): `kvgateway-<namespace>-<gateway>`, or cut and suffixed
+ * with a hash when a part has a `-` or `.` or the whole is long, so distinct Gateways never share it. The namespace is
+ * in it because kube-vip v1.0.0 elects Services by name across namespaces (its per-Service lock is keyed
+ * `kubevip-<name>`): of two same-named Services, the second is never announced while the first is (pinned by the
+ * data-plane test "elections are serialised by Service name across namespaces"). It starts with a letter (Service names
+ * are DNS-1035 labels) and never with `kvgw-`, which every per-listener name (listenerServiceName) starts with.
  */
-export function gatewayServiceName(gatewayName: string): string {
-  return boundedName([`kvgateway-${gatewayName}`]);
+export function gatewayServiceName(namespace: string, gatewayName: string): string {
+  return boundedName(['kvgateway', namespace, gatewayName]);
 }
 
 /** Longest Service port name (IANA_SVC_NAME). */

@@ -4,6 +4,7 @@
 // address while any Service still carries it. So no connection may fail and the address may not move.
 import { describe, expect, it } from 'vitest';
 import type { Gateway, Service } from '@kube-vip-gw/gateway-model';
+import { gatewayServiceName } from '@kube-vip-gw/service-mapper';
 import { R } from '../../e2e/support/kube-rest.js';
 import { gateway, route, statusAddresses, tcp, udp } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
@@ -40,7 +41,7 @@ export function upgradeScenarios(env: () => DataPlaneEnvironment): void {
         for (const [kind, name] of [[R.TCPRoute, 'tr'], [R.UDPRoute, 'ur']] as const) {
           await admin.patch(kind, { namespace: ns.name, name }, { metadata: { annotations: { [BEHAVIOUR]: null } } });
         }
-        await eventually(async () => expect(await names()).toEqual(['kvgateway-gw']), 30_000);
+        await eventually(async () => expect(await names()).toEqual([gatewayServiceName(ns.name, 'gw')]), 30_000);
       }, { settleMs: 3_000 });
       process.stderr.write(`[dataplane] upgrade: ${record.total} connections, ${record.failed} failed, address on ${[...new Set(record.holders.map((h) => h.nodes.join('+')))].join(', ')}\n`);
 
