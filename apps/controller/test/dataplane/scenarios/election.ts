@@ -131,13 +131,15 @@ export function electionScenarios(env: () => DataPlaneEnvironment): void {
       // Two Gateways named alike in two namespaces make Services of the same name (kvgw-twin-a). kube-vip v1.0.0 holds
       // a mutex per lock name `kubevip-<service name>` (no namespace) for the whole election (pkg/services/leader.go),
       // so the second Service's election waits for the first one's to end. Workaround: Service names unique across
-      // the cluster, or svc_election=false (one lease for everything).
+      // the cluster (the Gateway Service's name carries the namespace for this reason), or svc_election=false.
       const addresses: string[] = [];
       for (const prefix of ['twin-x', 'twin-y']) {
         const ns = await newNamespace(prefix);
         await backend(ns.name, 'be', 9000, { protocols: ['TCP'] });
-        await admin.create(R.Gateway, gateway(ns.name, 'twin', [tcp('a', 80)]));
+        // The route first: its listener is then realised by `endpoints` from the Gateway's first reconcile on, and no
+        // Gateway Service (whose name carries the namespace, so it would be announced) ever exists for it.
         await admin.create(R.TCPRoute, route('TCPRoute', ns.name, 'r', [{ name: 'twin' }], [{ name: 'be', port: 9000 }], { annotations: { 'kube-vip.io/service-behaviour': 'endpoints' } }));
+        await admin.create(R.Gateway, gateway(ns.name, 'twin', [tcp('a', 80)]));
         const [address] = (await env().gatewayAddresses(ns.name, 'twin')) as [string];
         addresses.push(address);
         if (prefix === 'twin-x') {
@@ -148,6 +150,23 @@ export function electionScenarios(env: () => DataPlaneEnvironment): void {
       const second = await env().dataPlane.probeUntil('tcp', addresses[1]!, 80, { timeoutMs: 10_000 });
       expect(second.ok, `the same-named Service in the second namespace: ${describeProbe(second)}`).toBe(false);
       expect(env().dataPlane.vipHolders(addresses[1]!)).toEqual([]);
+    });
+
+    it('default strategy: two same-named Gateways in two namespaces are both announced (the Gateway Service name carries the namespace)', async () => {
+      const { admin, newNamespace, backend } = env();
+      const addresses: string[] = [];
+      for (const prefix of ['same-x', 'same-y']) {
+        const ns = await newNamespace(prefix);
+        await backend(ns.name, 'be', 9000, { protocols: ['TCP'] });
+        await admin.create(R.Gateway, gateway(ns.name, 'twin', [tcp('a', 80)]));
+        await admin.create(R.TCPRoute, route('TCPRoute', ns.name, 'r', [{ name: 'twin' }], [{ name: 'be', port: 9000 }]));
+        addresses.push(...((await env().gatewayAddresses(ns.name, 'twin')) as [string]));
+      }
+      for (const address of addresses) {
+        const r = await env().expectServes('tcp', address, 80, 9000);
+        expect(r.ok, `${address}: ${describeProbe(r)}`).toBe(true);
+        expect(env().dataPlane.vipHolders(address)).toHaveLength(1);
+      }
     });
   });
 }
