@@ -21,8 +21,15 @@ export function lifecycleScenarios(env: () => DataPlaneEnvironment): void {
       const ns = await newNamespace(prefix);
       await backend(ns.name, 'be', 9000, { protocols: ['TCP'] });
       if (extra.parameters) await admin.create(R.ConfigMap, { metadata: { namespace: ns.name, name: 'params' }, data: extra.parameters });
-      await admin.create(R.Gateway, gateway(ns.name, 'gw', [tcp('t', port)], extra.parameters ? { infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name: 'params' } } } : {}));
+      const createGateway = () => admin.create(R.Gateway, gateway(ns.name, 'gw', [tcp('t', port)], extra.parameters ? { infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name: 'params' } } } : {}));
+      // A per-route strategy: the route first (see traffic.ts routedGateway: a Gateway Service made and deleted a second
+      // later stalls kube-vip v1.0.0 for about 70 s).
+      if (!extra.annotations) await createGateway();
       await admin.create(R.TCPRoute, route('TCPRoute', ns.name, 'tr', [{ name: 'gw', sectionName: 't' }], [{ name: 'be', port: 9000 }], extra.annotations ? { annotations: extra.annotations } : {}));
+      if (extra.annotations) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        await createGateway();
+      }
       const [address] = (await env().gatewayAddresses(ns.name, 'gw')) as [string];
       if (extra.probe !== false) {
         const first = await env().expectServes('tcp', address, port, 9000);
@@ -162,12 +169,14 @@ export function lifecycleScenarios(env: () => DataPlaneEnvironment): void {
         await new Promise((r) => setTimeout(r, 3_000));
         expect(env().dataPlane.vipHolders(address), 'kube-vip v1.0.0 keeps the VIP of a Service turned ClusterIP').toEqual(['node1']);
         expect(await env().dataPlane.arpAnswerer(address)).toBe('node1');
-        // What withdraws it then: a kube-vip restart (it removes its VIPs on SIGTERM and only re-adds LoadBalancer Services').
-        await env().dataPlane.signalKubeVip('node1', 'SIGTERM');
-        await env().dataPlane.restartKubeVip('node1');
+        // What withdraws it then: the Service made a LoadBalancer again (kube-vip handles its events once more) and
+        // deleted. A kube-vip restart also drops it, but not reliably: v1.0.0's SIGTERM cleanup races ("fatal error:
+        // concurrent map writes" in arp.(*Manager).Remove, seen in this suite) and can exit leaving VIPs behind.
+        await admin.patch(R.Service, { namespace: ns.name, name: 'lb' }, { spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false } });
+        await new Promise((r) => setTimeout(r, 1_000));
+        await admin.delete(R.Service, { namespace: ns.name, name: 'lb' });
         await eventually(() => expect(env().dataPlane.vipHolders(address)).toEqual([]), 20_000);
         expect(await env().dataPlane.arpAnswerer(address)).toBeUndefined();
-        await admin.delete(R.Service, { namespace: ns.name, name: 'lb' });
       });
 
       it('kube-vip v1.0.0: emptying kube-vip.io/loadbalancerIPs while the Service is still a LoadBalancer withdraws the address', async () => {

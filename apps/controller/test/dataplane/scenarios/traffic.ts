@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Gateway, Service } from '@kube-vip-gw/gateway-model';
+import { gatewayServiceName } from '@kube-vip-gw/service-mapper';
 import { R } from '../../e2e/support/kube-rest.js';
 import { gateway, referenceGrant, route, tcp, udp } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
@@ -95,14 +96,27 @@ export function trafficScenarios(env: () => DataPlaneEnvironment): void {
 
     describe('every Service strategy carries traffic', () => {
       /** The one Service the controller made (or adopted) for Gateway `gw` of `namespace`, once it exists. */
-      const serviceOf = (namespace: string, gw = 'gw'): Promise<Service> =>
-        waitFor(`the Service of Gateway ${namespace}/${gw}`, async () => (await servicesOf(namespace, gw))[0], 30_000);
+      // The Gateway's one Service once the hand-over is over: the Gateway Service for the default; for a per-route
+      // strategy its own Service, and only once the Gateway Service that carried the route-less listener before the
+      // route attached is gone (picking that one, and giving it the endpoints, made these tests flaky).
+      const serviceOf = (namespace: string, gw = 'gw', { gatewayService = false } = {}): Promise<Service> =>
+        waitFor(`the ${gatewayService ? 'Gateway Service' : 'per-route Service'} of Gateway ${namespace}/${gw}`, async () => {
+          const all = await servicesOf(namespace, gw);
+          const [only] = all;
+          if (all.length !== 1 || only === undefined) return undefined;
+          return (only.metadata.name === gatewayServiceName(namespace, gw)) === gatewayService ? only : undefined;
+        }, 30_000);
 
       /** A Gateway with one TCP listener on 7000 and a TCPRoute to `backendName:port` with `annotations`. */
       async function routedGateway(namespace: string, backendName: string, port: number, annotations: Record<string, string>, backendNamespace?: string) {
         const { admin } = env();
-        await admin.create(R.Gateway, gateway(namespace, 'gw', [tcp('t', 7000)]));
+        // The route first, and a moment for the controller's cache to see it: a Gateway created first gets its Gateway
+        // Service for the route-less listener at once, and a per-route strategy then deletes it a second later. kube-vip
+        // v1.0.0, caught updating a Service that is deleted under it, retries for about 70 s and announces nothing else
+        // meanwhile (seen here: every later test of this file failed; docs/dataplane.md, findings).
         await admin.create(R.TCPRoute, route('TCPRoute', namespace, 'tr', [{ name: 'gw' }], [{ name: backendName, port, ...(backendNamespace ? { namespace: backendNamespace } : {}) }], { annotations }));
+        await new Promise((r) => setTimeout(r, 1_000));
+        await admin.create(R.Gateway, gateway(namespace, 'gw', [tcp('t', 7000)]));
         return (await env().gatewayAddresses(namespace, 'gw'))[0]!;
       }
 
@@ -112,7 +126,7 @@ export function trafficScenarios(env: () => DataPlaneEnvironment): void {
         const address = await routedGateway(ns.name, 'be', 9004, {});
         const r = await env().expectServes('tcp', address, 7000, 9004);
         expect(r.ok, describeProbe(r)).toBe(true);
-        expect((await serviceOf(ns.name)).spec?.selector).toBeUndefined();
+        expect((await serviceOf(ns.name, 'gw', { gatewayService: true })).spec?.selector).toBeUndefined();
       });
 
       it('endpoints', async () => {
