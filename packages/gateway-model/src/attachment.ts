@@ -103,18 +103,31 @@ export function attachRoute(input: AttachRouteInput): ParentRefVerdict[] {
   return verdicts;
 }
 
+/** What precedence by age reads of an object: its namespace, name and creationTimestamp. */
+export interface AgedObject {
+  metadata: { namespace?: string; name: string; creationTimestamp?: string };
+}
+
 /** Parses a creationTimestamp; missing or invalid ones sort last (treated as newest), so they never win precedence. */
-function creationTime(route: L4Route): number {
-  const t = route.metadata.creationTimestamp === undefined ? Number.NaN : Date.parse(route.metadata.creationTimestamp);
+function creationTime(o: AgedObject): number {
+  const t = o.metadata.creationTimestamp === undefined ? Number.NaN : Date.parse(o.metadata.creationTimestamp);
   return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
 }
 
-/** Orders routes by precedence: oldest creationTimestamp first, then "namespace/name" alphabetically. */
-export function compareRoutePrecedence(a: L4Route, b: L4Route): number {
+/**
+ * The Gateway API's precedence by age, for routes and ListenerSets alike: oldest creationTimestamp first, then
+ * "namespace/name" alphabetically.
+ */
+export function compareByAge(a: AgedObject, b: AgedObject): number {
   const ta = creationTime(a);
   const tb = creationTime(b);
   if (ta !== tb) return ta < tb ? -1 : 1;
   const na = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
   const nb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
   return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+/** Orders routes by precedence: oldest creationTimestamp first, then "namespace/name" alphabetically. */
+export function compareRoutePrecedence(a: L4Route, b: L4Route): number {
+  return compareByAge(a, b);
 }

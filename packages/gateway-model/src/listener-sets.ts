@@ -4,7 +4,7 @@
 // then by "namespace/name"), marks the later of two listeners on one port Conflicted, attaches routes whose parentRef
 // is a ListenerSet, and builds each ListenerSet's status. evaluateGateway calls it; nothing here does I/O.
 import { isDeepStrictEqual } from 'node:util';
-import { compareRoutePrecedence, type ParentRefVerdict } from './attachment.js';
+import { compareByAge, compareRoutePrecedence, type ParentRefVerdict } from './attachment.js';
 import type { BackendResolution } from './backends.js';
 import { mergeConditions, type ConditionInput, type Now } from './conditions.js';
 import {
@@ -50,22 +50,12 @@ function isValidPort(port: unknown): port is number {
   return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
-function creationTime(o: { metadata: { creationTimestamp?: string } }): number {
-  const t = o.metadata.creationTimestamp === undefined ? Number.NaN : Date.parse(o.metadata.creationTimestamp);
-  return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
-}
-
 /**
  * ListenerSet precedence (ListenerSetSpec.listeners godoc): oldest creationTimestamp first, then "namespace/name"
  * alphabetically. Missing or invalid timestamps sort last, so they never win.
  */
 export function compareListenerSetPrecedence(a: ListenerSet, b: ListenerSet): number {
-  const ta = creationTime(a);
-  const tb = creationTime(b);
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const na = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
-  const nb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
-  return na < nb ? -1 : na > nb ? 1 : 0;
+  return compareByAge(a, b);
 }
 
 /** True when the ListenerSet's spec.parentRef (group, kind and namespace defaulted) names `gateway`. */
