@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { RECONCILE_TIME_BUCKETS, RuntimeMetrics, WORKQUEUE_DURATION_BUCKETS } from './metrics.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from './workqueue/workqueue.js';
 
 describe('RuntimeMetrics', () => {
   it('exposes controller-runtime metric families with their types and labels', async () => {

@@ -3,7 +3,7 @@
 // on its own prom-client Registry (never the global one, so several managers can live in one process or test).
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { QueueMetrics, WorkQueue } from './workqueue.js';
+import type { QueueMetrics, WorkQueue } from './workqueue/workqueue.js';
 
 /** Reconcile outcomes, as the `result` label of controller_runtime_reconcile_total. */
 export type ReconcileOutcome = 'success' | 'error' | 'requeue' | 'requeue_after';

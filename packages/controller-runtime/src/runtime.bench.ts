@@ -1,15 +1,15 @@
 // Benchmarks of the runtime's hot paths at the scale of DESIGN §6 (1,000 Gateways, 5,000 routes).
 // Run: npx vitest bench --project controller-runtime --run
 import { bench, describe } from 'vitest';
-import { KubeClient } from './kube-client.js';
-import { Informer } from './informer.js';
-import { Manager } from './manager.js';
-import { MemoryCluster } from './memory-cluster.js';
+import { KubeClient } from './client/kube-client.js';
+import { Informer } from './cache/informer.js';
+import { Manager } from './manager/manager.js';
+import { MemoryCluster } from './memory-cluster/memory-cluster.js';
 import type { KubeObject } from './object.js';
 import { ConfigMap, Gateway, Namespace, TCPRoute } from './resources.js';
-import { indexByLabel, Store } from './store.js';
+import { indexByLabel, Store } from './cache/store.js';
 import { serveMemoryCluster } from './testing/memory-api-server.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from './workqueue/workqueue.js';
 
 const route = (i: number): KubeObject => ({
   apiVersion: 'gateway.networking.k8s.io/v1',

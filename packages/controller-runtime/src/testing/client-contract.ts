@@ -5,14 +5,14 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apply, type Client, isServed, listAll, type WatchEvent } from '../client.js';
+import { apply, type Client, isServed, listAll, type WatchEvent } from '../client/client.js';
 import { isTransient } from '../errors.js';
-import { EventBroadcaster, type EventObject } from '../events.js';
-import { Informer } from '../informer.js';
-import { LeaderElector, type LeaseObject } from '../leader-election.js';
+import { EventBroadcaster, type EventObject } from '../events/events.js';
+import { Informer } from '../cache/informer.js';
+import { LeaderElector, type LeaseObject } from '../leader-election/leader-election.js';
 import type { KubeObject } from '../object.js';
 import { ConfigMap, Event, GatewayClass, Lease, Service } from '../resources.js';
-import { indexByLabel } from '../store.js';
+import { indexByLabel } from '../cache/store.js';
 import { formatMicroTime, parseKubeTime } from '../time.js';
 
 /** What a contract run needs: a client, a namespace that exists and is empty enough to create objects in, and a cleanup. */

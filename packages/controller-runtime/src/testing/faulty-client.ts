@@ -12,7 +12,7 @@ import type {
   WatchOptions,
   WatchStream,
   WriteOptions,
-} from '../client.js';
+} from '../client/client.js';
 import { PushStream } from '../internal/push-stream.js';
 import type { KubeObject, ObjectRef } from '../object.js';
 import type { Patch } from '../patch.js';

@@ -5,9 +5,9 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Client } from '../client.js';
+import type { Client } from '../client/client.js';
 import { isClientError, type KubeStatus, UsageError } from '../errors.js';
-import type { MemoryCluster } from '../memory-cluster.js';
+import type { MemoryCluster } from '../memory-cluster/memory-cluster.js';
 import type { KubeObject } from '../object.js';
 import type { Patch } from '../patch.js';
 import { apiVersionOf, type ResourceDescriptor } from '../resources.js';

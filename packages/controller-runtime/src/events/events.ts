@@ -6,13 +6,13 @@
 // (e.g. another address) is a new Event rather than a count on the old message.
 
 import { randomBytes } from 'node:crypto';
-import type { Client } from './client.js';
-import { NotFoundError } from './errors.js';
-import { withDefaults } from './internal/options.js';
-import { type Logger, silentLogger } from './logging.js';
-import type { KubeObject } from './object.js';
-import { Event as EventResource } from './resources.js';
-import { formatMicroTime } from './time.js';
+import type { Client } from '../client/client.js';
+import { NotFoundError } from '../errors.js';
+import { withDefaults } from '../internal/options.js';
+import { type Logger, silentLogger } from '../logging.js';
+import type { KubeObject } from '../object.js';
+import { Event as EventResource } from '../resources.js';
+import { formatMicroTime } from '../time.js';
 
 /** Event types. */
 export type EventType = 'Normal' | 'Warning';

@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { apply, type WatchEvent } from './client.js';
 import { KubeClient, loadKubeConfig } from './kube-client.js';
-import { MemoryCluster } from './memory-cluster.js';
-import type { KubeObject } from './object.js';
-import { ConfigMap, Namespace } from './resources.js';
-import { serveMemoryCluster, type InterceptedRequest, type InterceptResponse, type MemoryApiServer } from './testing/memory-api-server.js';
+import { MemoryCluster } from '../memory-cluster/memory-cluster.js';
+import type { KubeObject } from '../object.js';
+import { ConfigMap, Namespace } from '../resources.js';
+import { serveMemoryCluster, type InterceptedRequest, type InterceptResponse, type MemoryApiServer } from '../testing/memory-api-server.js';
 
 // KubeClient against an HTTP front-end of MemoryCluster: what goes over the wire, and how HTTP-level failures map to
 // tagged errors. (The behaviour contract itself runs in client-contract.test.ts.)
@@ -118,7 +118,7 @@ describe('KubeClient failures', () => {
     const err = await c.list(ConfigMap).catch((e: unknown) => e);
     expect(err).toMatchObject({ _tag: tag, code: fault.code });
     expect((err as Error).message).toContain('list ConfigMap');
-    const { isTransient, retryAfterMs } = await import('./errors.js');
+    const { isTransient, retryAfterMs } = await import('../errors.js');
     expect(isTransient(err)).toBe(transient);
     if (fault.code === 429) expect(retryAfterMs(err)).toBe(7000);
   });

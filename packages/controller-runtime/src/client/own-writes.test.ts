@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryCluster } from './memory-cluster.js';
-import type { KubeObject } from './object.js';
+import { MemoryCluster } from '../memory-cluster/memory-cluster.js';
+import type { KubeObject } from '../object.js';
 import { OwnWrites } from './own-writes.js';
-import { Gateway, Service, TCPRoute, TCPRouteV1alpha2 } from './resources.js';
+import { Gateway, Service, TCPRoute, TCPRouteV1alpha2 } from '../resources.js';
 
 const at = (resourceVersion: string, name = 'gw', namespace = 'ns'): KubeObject => ({ metadata: { namespace, name, resourceVersion } });
 

@@ -1,8 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apply, type WatchEvent } from './client.js';
+import { apply, type WatchEvent } from '../client/client.js';
 import { MemoryCluster, compareKubeVersions } from './memory-cluster.js';
-import type { KubeObject } from './object.js';
+import type { KubeObject } from '../object.js';
 import {
   ConfigMap,
   EndpointSlice,
@@ -14,7 +14,7 @@ import {
   TCPRoute,
   TCPRouteV1alpha2,
   UDPRouteV1alpha2,
-} from './resources.js';
+} from '../resources.js';
 
 // MemoryCluster behaviour beyond the shared contract: the parts a real envtest cannot show (garbage collection,
 // namespace termination, compaction) and the emulation details (generation rules, versions, admission hooks, load).

@@ -4,14 +4,14 @@
 // saw its record change (not by its renewTime, which came from another machine's clock). client-node has no leader
 // election (see the reference), hence this module. Lease times are written as MicroTime with six fractional digits.
 
-import { sleep } from './backoff.js';
-import type { Client } from './client.js';
-import { AlreadyExistsError, ConfigError, ConflictError, NotFoundError } from './errors.js';
-import { withDefaults } from './internal/options.js';
-import { type Logger, silentLogger } from './logging.js';
-import type { KubeObject } from './object.js';
-import { Lease } from './resources.js';
-import { formatMicroTime, parseKubeTime } from './time.js';
+import { sleep } from '../backoff.js';
+import type { Client } from '../client/client.js';
+import { AlreadyExistsError, ConfigError, ConflictError, NotFoundError } from '../errors.js';
+import { withDefaults } from '../internal/options.js';
+import { type Logger, silentLogger } from '../logging.js';
+import type { KubeObject } from '../object.js';
+import { Lease } from '../resources.js';
+import { formatMicroTime, parseKubeTime } from '../time.js';
 
 /** The Lease fields leader election uses. */
 export interface LeaseSpec {

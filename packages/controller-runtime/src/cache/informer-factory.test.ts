@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SharedInformerFactory } from './informer-factory.js';
-import { MemoryCluster } from './memory-cluster.js';
-import { ConfigMap, GatewayClass, Service } from './resources.js';
+import { MemoryCluster } from '../memory-cluster/memory-cluster.js';
+import { ConfigMap, GatewayClass, Service } from '../resources.js';
 
 describe('SharedInformerFactory', () => {
   it('returns one informer per resource and namespace (namespace ignored for cluster-scoped kinds)', () => {

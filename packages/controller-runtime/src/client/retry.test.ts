@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ConflictError, NotFoundError } from './errors.js';
-import { MemoryCluster } from './memory-cluster.js';
-import { ConfigMap } from './resources.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { MemoryCluster } from '../memory-cluster/memory-cluster.js';
+import { ConfigMap } from '../resources.js';
 import { retryOnConflict } from './retry.js';
 
 describe('retryOnConflict', () => {

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ServerError } from './errors.js';
+import { ServerError } from '../errors.js';
 import { EventBroadcaster, type EventObject } from './events.js';
-import { MemoryCluster } from './memory-cluster.js';
-import type { KubeObject } from './object.js';
-import { Event } from './resources.js';
-import { FaultyClient } from './testing/faulty-client.js';
+import { MemoryCluster } from '../memory-cluster/memory-cluster.js';
+import type { KubeObject } from '../object.js';
+import { Event } from '../resources.js';
+import { FaultyClient } from '../testing/faulty-client.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });

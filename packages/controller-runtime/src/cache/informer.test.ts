@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionError, GoneError, ServerError, TooManyRequestsError } from './errors.js';
+import { ConnectionError, GoneError, ServerError, TooManyRequestsError } from '../errors.js';
 import { Informer, LAST_APPLIED_ANNOTATION, stripBulkyMetadata, type InformerEvent } from './informer.js';
-import { MemoryCluster } from './memory-cluster.js';
-import type { KubeObject } from './object.js';
-import { ConfigMap } from './resources.js';
+import { MemoryCluster } from '../memory-cluster/memory-cluster.js';
+import type { KubeObject } from '../object.js';
+import { ConfigMap } from '../resources.js';
 import { indexByLabel } from './store.js';
-import { FaultyClient } from './testing/faulty-client.js';
+import { FaultyClient } from '../testing/faulty-client.js';
 
 type CM = KubeObject & { data?: Record<string, string> };
 const cm = (name: string, data: Record<string, string> = {}, labels: Record<string, string> = {}): CM => ({
@@ -333,7 +333,7 @@ describe('Informer recovery', () => {
     await inf.waitForSync();
     const before = inf.lastSyncResourceVersion;
     // Changes to another kind move the global resourceVersion without a ConfigMap event.
-    const { Service } = await import('./resources.js');
+    const { Service } = await import('../resources.js');
     await cluster.create(Service, { metadata: { name: 's', namespace: 'ns' } });
     await vi.advanceTimersByTimeAsync(1_000);
     expect(inf.lastSyncResourceVersion).not.toBe(before);

@@ -4,15 +4,15 @@
 // jittered timeoutSeconds so the server rotates them, and an inactivity watchdog replaces watches that went silent
 // (half-open connections). Handlers only ever see a consistent cache.
 
-import { ExponentialBackoff, sleep, type BackoffOptions } from './backoff.js';
-import type { Client, WatchEvent } from './client.js';
-import { GoneError, retryAfterMs } from './errors.js';
-import { withDefaults } from './internal/options.js';
-import { type Logger, silentLogger } from './logging.js';
-import type { KubeObject } from './object.js';
-import { objectKey } from './object.js';
-import { resourceId, type ResourceDescriptor } from './resources.js';
-import type { FieldSelectorInput, LabelSelectorInput } from './selectors.js';
+import { ExponentialBackoff, sleep, type BackoffOptions } from '../backoff.js';
+import type { Client, WatchEvent } from '../client/client.js';
+import { GoneError, retryAfterMs } from '../errors.js';
+import { withDefaults } from '../internal/options.js';
+import { type Logger, silentLogger } from '../logging.js';
+import type { KubeObject } from '../object.js';
+import { objectKey } from '../object.js';
+import { resourceId, type ResourceDescriptor } from '../resources.js';
+import type { FieldSelectorInput, LabelSelectorInput } from '../selectors.js';
 import { type IndexFunc, Store, type StoreReader } from './store.js';
 
 /** Callbacks for cache changes. They run synchronously and should only enqueue work; exceptions are logged and ignored. */

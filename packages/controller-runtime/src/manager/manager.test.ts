@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ServerError } from './errors.js';
-import { type LeaseObject } from './leader-election.js';
-import { createLogger } from './logging.js';
+import { ServerError } from '../errors.js';
+import { type LeaseObject } from '../leader-election/leader-election.js';
+import { createLogger } from '../logging.js';
 import { Manager, setupSignalHandler } from './manager.js';
-import { MemoryCluster } from './memory-cluster.js';
-import type { KubeObject } from './object.js';
-import { ConfigMap, Gateway, Lease, Service } from './resources.js';
-import { FaultyClient } from './testing/faulty-client.js';
+import { MemoryCluster } from '../memory-cluster/memory-cluster.js';
+import type { KubeObject } from '../object.js';
+import { ConfigMap, Gateway, Lease, Service } from '../resources.js';
+import { FaultyClient } from '../testing/faulty-client.js';
 
 const gw = (name: string): KubeObject => ({
   apiVersion: 'gateway.networking.k8s.io/v1',
@@ -136,7 +136,7 @@ describe('Manager (real timers, HTTP endpoints)', () => {
     const mgr = new Manager({ client: cluster, events: { reportingController: 'kube-vip.io/gateway', reportingInstance: 'pod-1' } });
     mgr.eventRecorder().event(gw('a'), 'Normal', 'Accepted', 'ok');
     await mgr.flushEvents();
-    const { Event } = await import('./resources.js');
+    const { Event } = await import('../resources.js');
     expect((await cluster.list(Event)).items[0]).toMatchObject({ reason: 'Accepted', reportingInstance: 'pod-1' });
   });
 });

@@ -1,8 +1,8 @@
 // The informer cache: objects by key, plus secondary indexes (index name -> index value -> keys) kept up to date on
 // every write, so reconcilers find "the routes that reference this Gateway" or "the Services owned by it" without scans.
 
-import type { KubeObject } from './object.js';
-import { controllerOf, objectKey } from './object.js';
+import type { KubeObject } from '../object.js';
+import { controllerOf, objectKey } from '../object.js';
 
 /** Computes the index values of an object (an object may have several, or none). */
 export type IndexFunc<T extends KubeObject> = (obj: T) => readonly string[];

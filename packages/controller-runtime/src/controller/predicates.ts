@@ -2,8 +2,8 @@
 // of the watch passes. Names follow controller-runtime (GenerationChangedPredicate, LabelChangedPredicate, ...) and
 // kube-rs (predicates::generation).
 
-import type { KubeObject } from './object.js';
-import { deepEqual } from './patch.js';
+import type { KubeObject } from '../object.js';
+import { deepEqual } from '../patch.js';
 
 /** Filters cache events; a missing method lets that kind of event through. */
 export interface Predicate<T extends KubeObject = KubeObject> {

@@ -2,11 +2,11 @@
 // sees one list+watch per kind and the process keeps one copy of each object. (Two informers for one path would double
 // memory and API load; client-node issue #494 is what restarting duplicates leads to.)
 
-import type { Client } from './client.js';
+import type { Client } from '../client/client.js';
 import { Informer, type InformerOptions } from './informer.js';
-import type { Logger } from './logging.js';
-import type { KubeObject } from './object.js';
-import { resourceId, type ResourceDescriptor } from './resources.js';
+import type { Logger } from '../logging.js';
+import type { KubeObject } from '../object.js';
+import { resourceId, type ResourceDescriptor } from '../resources.js';
 
 /** Options shared by every informer a factory makes. */
 export type SharedInformerDefaults = Pick<

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ServerError } from './errors.js';
+import { ServerError } from '../errors.js';
 import { LeaderElector, type LeaseObject } from './leader-election.js';
-import { MemoryCluster } from './memory-cluster.js';
-import { Lease } from './resources.js';
-import { FaultyClient } from './testing/faulty-client.js';
+import { MemoryCluster } from '../memory-cluster/memory-cluster.js';
+import { Lease } from '../resources.js';
+import { FaultyClient } from '../testing/faulty-client.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });

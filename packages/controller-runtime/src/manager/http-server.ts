@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../errors.js';
 
 /** A named check: resolves (or returns) when healthy, throws with the reason when not. */
 export type Check = () => void | Promise<void>;

@@ -29,13 +29,13 @@ import {
   TimeoutError,
   UsageError,
   UnauthorizedError,
-} from './errors.js';
-import { PushStream } from './internal/push-stream.js';
-import type { KubeObject, ObjectRef } from './object.js';
-import { objectKey } from './object.js';
-import { PATCH_CONTENT_TYPES, type Patch } from './patch.js';
-import { apiVersionOf, checkRef, resourcePath, type ResourceDescriptor } from './resources.js';
-import { fieldSelectorString, labelSelectorString } from './selectors.js';
+} from '../errors.js';
+import { PushStream } from '../internal/push-stream.js';
+import type { KubeObject, ObjectRef } from '../object.js';
+import { objectKey } from '../object.js';
+import { PATCH_CONTENT_TYPES, type Patch } from '../patch.js';
+import { apiVersionOf, checkRef, resourcePath, type ResourceDescriptor } from '../resources.js';
+import { fieldSelectorString, labelSelectorString } from '../selectors.js';
 
 /** How to find the cluster: a kubeconfig file, the default chain (KUBECONFIG, ~/.kube/config, in-cluster), or in-cluster only. */
 export type KubeConfigSource =
@@ -81,7 +81,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** Loads a KubeConfig from a source (imports client-node on first use). */
 export async function loadKubeConfig(source: KubeConfigSource = { kind: 'default' }): Promise<KubeConfig> {
   if (source.kind === 'config') return source.config;
-  const { KubeConfig } = await import('./internal/kube-config.js');
+  const { KubeConfig } = await import('./kube-config.js');
   const kc = new KubeConfig();
   try {
     switch (source.kind) {

@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Controller, type ReconcileFn, type Request } from './controller.js';
-import { ConflictError, TerminalError } from './errors.js';
-import { SharedInformerFactory } from './informer-factory.js';
-import { MemoryCluster } from './memory-cluster.js';
-import { RuntimeMetrics } from './metrics.js';
-import type { KubeObject } from './object.js';
+import { ConflictError, TerminalError } from '../errors.js';
+import { SharedInformerFactory } from '../cache/informer-factory.js';
+import { MemoryCluster } from '../memory-cluster/memory-cluster.js';
+import { RuntimeMetrics } from '../metrics.js';
+import type { KubeObject } from '../object.js';
 import { generationChanged } from './predicates.js';
-import { ItemExponentialFailureRateLimiter } from './rate-limiter.js';
-import { ConfigMap, Gateway, GatewayClass, Service } from './resources.js';
+import { ItemExponentialFailureRateLimiter } from '../workqueue/rate-limiter.js';
+import { ConfigMap, Gateway, GatewayClass, Service } from '../resources.js';
 
 type Gw = KubeObject & { spec: { gatewayClassName: string; listeners: unknown[] }; status?: unknown };
 const gw = (name: string, cls = 'kv', extra: Partial<KubeObject['metadata']> = {}): Gw => ({

@@ -1,8 +1,8 @@
 // Read-modify-write helpers, after client-go's retry.RetryOnConflict: re-run a function (which must re-read the
 // object) while the API server answers 409 Conflict, with a short jittered backoff between attempts.
 
-import { sleep } from './backoff.js';
-import { ConflictError } from './errors.js';
+import { sleep } from '../backoff.js';
+import { ConflictError } from '../errors.js';
 
 /** Options of retryOnConflict; the defaults are client-go's DefaultRetry (5 steps, 10 ms, factor 1, jitter 0.1). */
 export interface RetryOptions {

@@ -7,20 +7,20 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
-import { sleep } from './backoff.js';
-import type { Client } from './client.js';
-import { Controller, type ControllerOptions } from './controller.js';
-import { ConfigError } from './errors.js';
-import { EventBroadcaster, type EventRecorder } from './events.js';
+import { sleep } from '../backoff.js';
+import type { Client } from '../client/client.js';
+import { Controller, type ControllerOptions } from '../controller/controller.js';
+import { ConfigError } from '../errors.js';
+import { EventBroadcaster, type EventRecorder } from '../events/events.js';
 import { type BindAddress, type Check, CheckSet, parseBindAddress, type RunningServer, startEndpointServer } from './http-server.js';
-import type { Informer } from './informer.js';
-import { type InformerRequest, type SharedInformerDefaults, SharedInformerFactory } from './informer-factory.js';
-import { withDefaults } from './internal/options.js';
-import { LeaderElector } from './leader-election.js';
-import { type Logger, silentLogger } from './logging.js';
-import { RuntimeMetrics } from './metrics.js';
-import type { KubeObject } from './object.js';
-import type { ResourceDescriptor } from './resources.js';
+import type { Informer } from '../cache/informer.js';
+import { type InformerRequest, type SharedInformerDefaults, SharedInformerFactory } from '../cache/informer-factory.js';
+import { withDefaults } from '../internal/options.js';
+import { LeaderElector } from '../leader-election/leader-election.js';
+import { type Logger, silentLogger } from '../logging.js';
+import { RuntimeMetrics } from '../metrics.js';
+import type { KubeObject } from '../object.js';
+import type { ResourceDescriptor } from '../resources.js';
 
 /** Something the manager runs besides controllers (e.g. a periodic job). */
 export interface Runnable {

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it, vi } from 'vitest';
-import type { KubeObject } from './object.js';
+import type { KubeObject } from '../object.js';
 import { indexByController, indexByLabel, indexByNamespace, Store, UnknownIndexError } from './store.js';
 
 const obj = (ns: string | undefined, name: string, labels: Record<string, string> = {}, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({

@@ -1,8 +1,8 @@
-import { describeClientContract } from './testing/client-contract.js';
-import { serveMemoryCluster } from './testing/memory-api-server.js';
+import { describeClientContract } from '../testing/client-contract.js';
+import { serveMemoryCluster } from '../testing/memory-api-server.js';
 import { KubeClient } from './kube-client.js';
-import { MemoryCluster } from './memory-cluster.js';
-import { Namespace } from './resources.js';
+import { MemoryCluster } from '../memory-cluster/memory-cluster.js';
+import { Namespace } from '../resources.js';
 
 // The same contract the real kube-apiserver is held to (packages/controller-runtime/test/e2e), here against
 // MemoryCluster directly and against KubeClient speaking HTTP to a MemoryCluster front-end.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from './object.js';
+import type { KubeObject } from '../object.js';
 import { and, annotationsChanged, deletionStarted, finalizersChanged, generationChanged, labelsChanged, matching, or, resourceVersionChanged } from './predicates.js';
 
 const o = (meta: Partial<KubeObject['metadata']> = {}): KubeObject => ({ metadata: { name: 'x', ...meta } });

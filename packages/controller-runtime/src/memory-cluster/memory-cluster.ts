@@ -16,7 +16,7 @@ import type {
   WatchOptions,
   WatchStream,
   WriteOptions,
-} from './client.js';
+} from '../client/client.js';
 import {
   AlreadyExistsError,
   BadRequestError,
@@ -26,13 +26,13 @@ import {
   InvalidError,
   NotFoundError,
   UsageError,
-} from './errors.js';
-import { decodePath, leafPaths, mergeApplied, removePath } from './internal/apply.js';
-import { PushStream } from './internal/push-stream.js';
-import { labelValueProblem, nameProblem, nameRuleOf, qualifiedNameProblem } from './internal/validation.js';
-import type { KubeObject, ObjectRef } from './object.js';
-import { objectKey } from './object.js';
-import { applyJsonPatch, applyMergePatch, deepEqual, type Patch } from './patch.js';
+} from '../errors.js';
+import { decodePath, leafPaths, mergeApplied, removePath } from './apply.js';
+import { PushStream } from '../internal/push-stream.js';
+import { labelValueProblem, nameProblem, nameRuleOf, qualifiedNameProblem } from './validation.js';
+import type { KubeObject, ObjectRef } from '../object.js';
+import { objectKey } from '../object.js';
+import { applyJsonPatch, applyMergePatch, deepEqual, type Patch } from '../patch.js';
 import {
   apiVersionOf,
   BUILTIN_RESOURCES,
@@ -41,7 +41,7 @@ import {
   parseApiVersion,
   ResourceRegistry,
   type ResourceDescriptor,
-} from './resources.js';
+} from '../resources.js';
 import {
   type FieldRequirement,
   matchesFields,
@@ -49,8 +49,8 @@ import {
   type ParsedLabelSelector,
   parseFieldSelector,
   toLabelRequirements,
-} from './selectors.js';
-import { formatTime } from './time.js';
+} from '../selectors.js';
+import { formatTime } from '../time.js';
 
 /** A hook run on every create and update before the object is stored: may mutate `object` (defaulting) or throw (validation). */
 export type AdmissionHook = (req: {

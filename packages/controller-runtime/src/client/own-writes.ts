@@ -6,9 +6,9 @@
 // resourceVersions are opaque (the API server only promises equality), so nothing here orders them: an object is
 // behind while the cache shows exactly a version we wrote on top of, and caught up as soon as it shows any other.
 
-import { withDefaults } from './internal/options.js';
-import { objectKey, type KubeObject, type ObjectRef } from './object.js';
-import type { ResourceDescriptor } from './resources.js';
+import { withDefaults } from '../internal/options.js';
+import { objectKey, type KubeObject, type ObjectRef } from '../object.js';
+import type { ResourceDescriptor } from '../resources.js';
 
 /** Options of OwnWrites. */
 export interface OwnWritesOptions {

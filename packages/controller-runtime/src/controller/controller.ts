@@ -4,18 +4,18 @@
 // (done), `{ requeueAfterMs }` or `{ requeue: true }`; a thrown error is retried with per-key backoff; a thrown
 // TerminalError is logged and not retried.
 
-import { TerminalError } from './errors.js';
-import type { EventHandler, Informer } from './informer.js';
-import type { SharedInformerFactory } from './informer-factory.js';
-import { type Logger, silentLogger } from './logging.js';
-import type { RuntimeMetrics } from './metrics.js';
-import type { KubeObject, ObjectRef } from './object.js';
-import { objectKey, parseObjectKey } from './object.js';
+import { TerminalError } from '../errors.js';
+import type { EventHandler, Informer } from '../cache/informer.js';
+import type { SharedInformerFactory } from '../cache/informer-factory.js';
+import { type Logger, silentLogger } from '../logging.js';
+import type { RuntimeMetrics } from '../metrics.js';
+import type { KubeObject, ObjectRef } from '../object.js';
+import { objectKey, parseObjectKey } from '../object.js';
 import type { Predicate } from './predicates.js';
-import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
-import type { ResourceDescriptor } from './resources.js';
-import { ConfigError } from './errors.js';
-import { WorkQueue } from './workqueue.js';
+import { defaultControllerRateLimiter, type RateLimiter } from '../workqueue/rate-limiter.js';
+import type { ResourceDescriptor } from '../resources.js';
+import { ConfigError } from '../errors.js';
+import { WorkQueue } from '../workqueue/workqueue.js';
 
 /** What a reconcile is asked to converge: the primary object's key (it may no longer exist). */
 export interface Request {

@@ -2,10 +2,10 @@
 // MemoryCluster (in-process, for tests and offline rendering). The shared contract test suite in ./testing runs against
 // both, so anything written against `Client` behaves the same on either.
 
-import type { KubeObject, ObjectRef } from './object.js';
-import type { Patch } from './patch.js';
-import type { ResourceDescriptor } from './resources.js';
-import type { FieldSelectorInput, LabelSelectorInput } from './selectors.js';
+import type { KubeObject, ObjectRef } from '../object.js';
+import type { Patch } from '../patch.js';
+import type { ResourceDescriptor } from '../resources.js';
+import type { FieldSelectorInput, LabelSelectorInput } from '../selectors.js';
 
 /** Options of a list call. */
 export interface ListOptions {
