@@ -2,6 +2,8 @@
 // callers switch on `_tag` instead of parsing messages or HTTP codes, and both client implementations (the real API
 // server and MemoryCluster) produce the same classes for the same situations.
 
+import { TaggedError } from '@kube-vip-gw/kube-core';
+
 /** The parts of a Kubernetes `Status` body that errors carry along (for logging and for callers that need them). */
 export interface ApiStatusDetails {
   /** HTTP status code (0 when no response was received). */
@@ -12,8 +14,7 @@ export interface ApiStatusDetails {
   readonly request?: string | undefined;
 }
 
-abstract class KubeErrorBase extends Error {
-  abstract readonly _tag: string;
+abstract class KubeErrorBase extends TaggedError {
   /** HTTP status code the API server answered (0 for errors that never reached or left a server). */
   readonly code: number;
   /** Status reason from the API server, when there was one. */
@@ -21,8 +22,6 @@ abstract class KubeErrorBase extends Error {
 
   constructor(message: string, details: ApiStatusDetails, options?: { cause?: unknown }) {
     super(message, options);
-    // Class names equal the tags, so `name` (what stack traces and loggers print) matches `_tag`.
-    this.name = new.target.name;
     this.code = details.code;
     this.reason = details.reason;
   }
@@ -233,24 +232,43 @@ export function parseRetryAfter(header: string | undefined): number | undefined 
 }
 
 /** Thrown by a reconciler to say "retrying will not help": the key is not requeued (controller-runtime's TerminalError). */
-export class TerminalError extends Error {
+export class TerminalError extends TaggedError<'TerminalError'> {
   readonly _tag = 'TerminalError' as const;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TerminalError';
-  }
 }
 
 /** Thrown when a configuration value given to the runtime cannot be used (bind address, durations, names). */
-export class ConfigError extends Error {
+export class ConfigError extends TaggedError<'ConfigError'> {
   readonly _tag = 'ConfigError' as const;
-
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
 }
 
 /** Every error class this package defines. */
 export type ControllerRuntimeError = ClientError | TerminalError | ConfigError;
+
+/**
+ * The API server's answer to bad input found by the pure layer (@kube-vip-gw/kube-core): a malformed selector is a
+ * 400 BadRequest, a JSON patch that cannot be applied a 422 Invalid. Other values are returned unchanged.
+ */
+export function asApiError(error: unknown, request?: string): unknown {
+  if (!(error instanceof TaggedError)) return error;
+  const message = request === undefined ? error.message : `${request}: ${error.message}`;
+  switch (error._tag) {
+    case 'InvalidLabelSelectorError':
+    case 'InvalidFieldSelectorError':
+      return new BadRequestError(message, { code: 400, reason: 'BadRequest', request }, { cause: error });
+    case 'JsonPatchError':
+      return new InvalidError(message, { code: 422, reason: 'Invalid', request }, { cause: error });
+    default:
+      return error;
+  }
+}
+
+/** `fn` with the pure layer's input errors turned into API errors (asApiError), for code that acts as or for a server. */
+export function withApiErrors<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    try {
+      return fn(...args);
+    } catch (e) {
+      throw asApiError(e);
+    }
+  };
+}

@@ -4,8 +4,28 @@ export * from './errors.js';
 export * from './object.js';
 export * from './time.js';
 export * from './resources.js';
-export * from './selectors.js';
-export * from './patch.js';
+export * from './client/patch.js';
+// The pure parts the runtime's API is written in (selectors, patches, JSON equality), for programs that use only it.
+export {
+  applyJsonPatch,
+  applyMergePatch,
+  createMergePatch,
+  formatLabelSelector,
+  isEmptyPatch,
+  jsonEqual,
+  labelSelectorString,
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  toLabelRequirements,
+  type FieldSelectorInput,
+  type JsonPatchOperation,
+  type JsonValue,
+  type LabelSelector,
+  type LabelSelectorInput,
+  type LabelSelectorRequirement,
+} from '@kube-vip-gw/kube-core';
 export * from './client/client.js';
 export { MemoryCluster, compareKubeVersions, type AdmissionHook, type MemoryClusterOptions } from './memory-cluster/memory-cluster.js';
 export { KubeClient, loadKubeConfig, type KubeClientOptions, type KubeConfigSource } from './client/kube-client.js';

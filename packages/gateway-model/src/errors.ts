@@ -11,17 +11,10 @@ export class InvalidTimestampError extends Error {
   }
 }
 
-/** A label selector that Kubernetes would reject (unknown operator, values where none are allowed, ...). */
-export class InvalidLabelSelectorError extends Error {
-  readonly _tag = 'InvalidLabelSelectorError' as const;
-  constructor(
-    readonly selector: unknown,
-    readonly problem: string,
-  ) {
-    super(`InvalidLabelSelectorError: selector ${JSON.stringify(selector)}: ${problem}`);
-    this.name = 'InvalidLabelSelectorError';
-  }
-}
+import type { InvalidLabelSelectorError } from '@kube-vip-gw/kube-core';
+
+// A label selector Kubernetes would reject is kube-core's InvalidLabelSelectorError (its selectors compile them).
+export { InvalidLabelSelectorError, type Result } from '@kube-vip-gw/kube-core';
 
 /** A feature name this implementation does not implement (see CLAIMABLE_FEATURES). */
 export class UnknownFeatureError extends Error {
@@ -49,6 +42,3 @@ export class NotOurGatewayError extends Error {
 
 /** Every error this package raises or returns. */
 export type GatewayModelError = InvalidTimestampError | InvalidLabelSelectorError | UnknownFeatureError | NotOurGatewayError;
-
-/** A value or a tagged error, for parsers that must not throw on user data. */
-export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };

@@ -5,7 +5,7 @@ export * from './constants.js';
 export * from './errors.js';
 export * from './conditions.js';
 export * from './defaults.js';
-export * from './selectors.js';
+export { compileLabelSelector, matchesLabelSelector, type LabelPredicate } from '@kube-vip-gw/kube-core';
 export * from './parameters.js';
 export * from './gatewayclass.js';
 export * from './listeners.js';

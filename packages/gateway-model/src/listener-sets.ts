@@ -21,7 +21,7 @@ import {
 import { defaultParentRef, parentRefKey, type DefaultedParentRef } from './defaults.js';
 import { evaluateListeners, listenerRefusal, namespaceLabels, type ListenerVerdict } from './listeners.js';
 import { mergeRouteParents } from './route-status.js';
-import { compileLabelSelector } from './selectors.js';
+import { compileLabelSelector } from '@kube-vip-gw/kube-core';
 import type { ListenerOutcome } from './gateway.js';
 import type { Gateway, L4Route, L4RouteKind, ListenerSet, ListenerStatus, Namespace, RouteParentStatus } from './types.js';
 

@@ -11,7 +11,7 @@ import {
   NAMESPACE_NAME_LABEL,
 } from './constants.js';
 import { defaultAllowedRoutes, routeKindForProtocol } from './defaults.js';
-import { compileLabelSelector, type LabelPredicate } from './selectors.js';
+import { compileLabelSelector, type LabelPredicate } from '@kube-vip-gw/kube-core';
 import type { Gateway, L4RouteKind, Listener, Namespace, RouteGroupKind } from './types.js';
 
 /** Which namespaces a listener takes routes from, compiled. `invalid` admits none. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isLabelValue } from '@kube-vip-gw/kube-core';
 
 /** Longest DNS-1123 label, and longest label value. */
 export const MAX_NAME_LENGTH = 63;
@@ -35,8 +36,7 @@ export function boundedName(parts: readonly string[], max: number = MAX_NAME_LEN
  * over-long or invalid values are cut and suffixed with a hash of the whole value.
  */
 export function boundedLabelValue(value: string): string {
-  const valid = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-  if (value.length <= MAX_NAME_LENGTH && valid.test(value)) return value;
+  if (isLabelValue(value)) return value;
   const cleaned = value.replace(/[^A-Za-z0-9_.-]+/g, '-');
   const head = cleaned.slice(0, MAX_NAME_LENGTH - HASH_LENGTH - 1).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
   const hash = shortHash(value);

@@ -4,55 +4,10 @@
 // @kubernetes-models/gateway-api: that package pulls a validation runtime into every consumer and lags the spec
 // (it ships v1.5.1 CRDs), while we need v1.6.1's v1 TCPRoute/UDPRoute.
 
-/** Standard object metadata (the subset we use). */
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: OwnerReference[];
-  [extra: string]: unknown;
-}
+// Object metadata, metav1.Condition and metav1.LabelSelector are kube-core's (one definition for every package).
+import type { Condition, KubeObject, LabelSelector } from '@kube-vip-gw/kube-core';
 
-/** A reference from a dependent object to its owner (garbage collection). */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-/** Any Kubernetes object. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-  [extra: string]: unknown;
-}
-
-/** metav1.Condition. */
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-  lastTransitionTime: string;
-}
-
-/** metav1.LabelSelector. */
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
-}
+export type { Condition, KubeObject, LabelSelector, ObjectMeta, OwnerReference } from '@kube-vip-gw/kube-core';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Gateway API (gateway.networking.k8s.io)

@@ -159,15 +159,5 @@ export type IpamError =
   | AddressInUseError
   | AddressReservedError;
 
-/** Outcome of an operation that can fail with a typed error instead of throwing. */
-export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
-
-/** Wraps a success value. */
-export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
-  return { ok: true, value };
-}
-
-/** Wraps an error. */
-export function err<E>(error: E): { readonly ok: false; readonly error: E } {
-  return { ok: false, error };
-}
+// Result, ok() and err() are kube-core's (one definition for every package).
+export { err, ok, type Result } from '@kube-vip-gw/kube-core';

@@ -4,7 +4,7 @@
 export * from './constants.js';
 export * from './errors.js';
 export type * from './types.js';
-export { applyMergePatch, createMergePatch, isEmptyPatch, type JsonObject, type JsonValue } from './merge-patch.js';
+export { applyMergePatch, createMergePatch, isEmptyPatch, type JsonObject, type JsonValue } from '@kube-vip-gw/kube-core';
 export { parseServiceSelector, routeSelector, type ServiceSelector } from './selector.js';
 export { isProblem, listenerPortName, type ServiceOptions, type ServiceStrategy, type StrategyContext } from './strategy.js';
 export { AUTO_STRATEGY, BUILT_IN_STRATEGIES, createStrategyRegistry, StrategyRegistry } from './registry.js';

@@ -11,9 +11,9 @@ import {
 } from './constants.js';
 import { UnknownStrategyError } from './errors.js';
 import { buildEnvelope, type Envelope } from './internal/envelope.js';
-import { jsonClone } from './internal/json-equal.js';
 import { stampOwnedKeys } from './internal/owned.js';
-import { isDns1035Label, isDns1123Label, isPortNumber, validateEndpointSlice, validateService } from './internal/validation.js';
+import { isDns1035Label, isDns1123Label, jsonClone } from '@kube-vip-gw/kube-core';
+import { isPortNumber, validateEndpointSlice, validateService } from './internal/validation.js';
 import { createStrategyRegistry, type StrategyRegistry } from './registry.js';
 import { GATEWAY_SERVICE_STRATEGY, mapGatewayService, type Finisher } from './gateway-service.js';
 import { resolveStrategyName, type StrategyChoice } from './resolve.js';

@@ -2,12 +2,11 @@
 // patched; everything the API server allocates (clusterIP(s), node ports, defaults), everything kube-vip writes
 // (status, kube-vip.io/vipHost, hwaddr, requestedIP) and every key others add is left alone. Only objects we own
 // (our labels AND a controller owner reference to this Gateway) are ever deleted; a user's Service never is.
-import { jsonEqual } from './internal/json-equal.js';
 import { boundedLabelValue, type EndpointSlice, type KubeObject, type Service, type ServicePort } from '@kube-vip-gw/gateway-model';
 import { GATEWAY_NAME_LABEL, KUBE_VIP_WRITTEN_ANNOTATIONS, OWNED_METADATA_ANNOTATION, SERVICE_NAME_LABEL, UPDATE_RECORD_ANNOTATION } from './constants.js';
 import { InvalidUpdateRecordError } from './errors.js';
 import { isGenerated, isOwnedBy, readOwnedKeys } from './internal/owned.js';
-import { createMergePatch, isEmptyPatch, type JsonObject } from './merge-patch.js';
+import { createMergePatch, isEmptyPatch, jsonEqual, type JsonObject } from '@kube-vip-gw/kube-core';
 import type { GatewayDesired, GatewayIdentity, MappingProblem } from './types.js';
 import { adoptService, giveBackService, readUpdateRecord } from './update-record.js';
 

@@ -1,5 +1,5 @@
 import { DuplicateStrategyError, InvalidStrategyNameError, UnknownStrategyError } from './errors.js';
-import { isDns1123Label } from './internal/validation.js';
+import { isDns1123Label } from '@kube-vip-gw/kube-core';
 import type { ServiceStrategy } from './strategy.js';
 import { createStrategy } from './strategies/create.js';
 import { duplicateStrategy } from './strategies/duplicate.js';

@@ -1,14 +1,22 @@
 // Route selectors for the `create` strategy. A Service selector is an equality map, so only selectors that reduce to
-// `key=value` pairs can be expressed; set-based requirements are refused with a message that says so. The parser is
-// hand-written: the pure packages may not import @kubernetes/client-node, and no other installed library parses the
-// kubectl selector syntax.
+// `key=value` pairs can be expressed; set-based requirements are refused with a message that says so. Parsing and
+// validation are kube-core's label selectors; this file only reduces their requirements to equalities.
 import {
   ROUTE_SELECTOR_ANNOTATION,
   SELECTOR_KEY_LABEL,
   SELECTOR_VALUE_LABEL,
 } from './constants.js';
 import { InvalidSelectorError } from './errors.js';
-import { isLabelValue, isQualifiedName } from './internal/validation.js';
+import {
+  formatRequirements,
+  InvalidLabelSelectorError,
+  isLabelValue,
+  isQualifiedName,
+  type LabelSelector,
+  labelSelectorRequirements,
+  type ParsedLabelSelector,
+  parseLabelSelector,
+} from '@kube-vip-gw/kube-core';
 import type { ServedRoute } from './types.js';
 
 /** A Service selector: label key to required value. */
@@ -39,48 +47,43 @@ export function parseServiceSelector(text: string): ServiceSelector | InvalidSel
 
 const NOT_EQUALITY = 'a Service selector can only require key=value (equality); use the endpoints strategy or an equality selector';
 
-function parseText(text: string, trimmed: string): [string, string][] | InvalidSelectorError {
+/** The equality pairs of parsed requirements, or an error naming the first requirement that is not an equality. */
+function equalityPairs(text: string, reqs: ParsedLabelSelector): [string, string][] | InvalidSelectorError {
   const pairs: [string, string][] = [];
-  for (const requirement of splitTopLevel(trimmed)) {
-    const req = requirement.trim();
-    if (req === '') return new InvalidSelectorError(text, 'has an empty requirement (stray comma)');
-    const set = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(req);
-    if (set) {
-      const [, key, op, list] = set as unknown as [string, string, string, string];
-      const values = list.split(',').map((v) => v.trim());
-      if (op === 'notin') return new InvalidSelectorError(text, `"${req}": ${NOT_EQUALITY}`);
-      if (values.length !== 1) return new InvalidSelectorError(text, `"${req}": a set of ${values.length} values; ${NOT_EQUALITY}`);
-      pairs.push([key, values[0]!]);
-      continue;
+  for (const r of reqs) {
+    const shown = `"${formatRequirements([r])}"`;
+    switch (r.op) {
+      case '=':
+        pairs.push([r.key, r.values[0] ?? '']);
+        break;
+      case 'in':
+        if (r.values.length !== 1) return new InvalidSelectorError(text, `${shown}: a set of ${r.values.length} values; ${NOT_EQUALITY}`);
+        pairs.push([r.key, r.values[0]!]);
+        break;
+      case '!=':
+        return new InvalidSelectorError(text, `${shown}: inequality; ${NOT_EQUALITY}`);
+      case 'notin':
+        return new InvalidSelectorError(text, `${shown}: ${NOT_EQUALITY}`);
+      case 'exists':
+      case '!':
+        return new InvalidSelectorError(text, `${shown}: an existence test; ${NOT_EQUALITY}`);
+      case 'gt':
+      case 'lt':
+        return new InvalidSelectorError(text, `${shown}: a numeric comparison; ${NOT_EQUALITY}`);
     }
-    if (req.includes('!=')) return new InvalidSelectorError(text, `"${req}": inequality; ${NOT_EQUALITY}`);
-    const eq = /^([^=\s]+)\s*==?\s*([^=\s]*)$/.exec(req);
-    if (eq) {
-      pairs.push([eq[1]!, eq[2]!]);
-      continue;
-    }
-    if (/^!?[^\s=!(),]+$/.test(req)) return new InvalidSelectorError(text, `"${req}": an existence test; ${NOT_EQUALITY}`);
-    return new InvalidSelectorError(text, `"${req}" is not a label selector requirement`);
   }
   return pairs;
 }
 
-/** Splits on commas outside parentheses (`a=b,c in (d,e)` has two requirements). */
-function splitTopLevel(s: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth = Math.max(0, depth - 1);
-    else if (c === ',' && depth === 0) {
-      parts.push(s.slice(start, i));
-      start = i + 1;
-    }
+function parseText(text: string, trimmed: string): [string, string][] | InvalidSelectorError {
+  let reqs: ParsedLabelSelector;
+  try {
+    reqs = parseLabelSelector(trimmed);
+  } catch (e) {
+    if (e instanceof InvalidLabelSelectorError) return new InvalidSelectorError(text, e.problem);
+    throw e;
   }
-  parts.push(s.slice(start));
-  return parts;
+  return equalityPairs(text, reqs);
 }
 
 function parseJson(text: string, trimmed: string): [string, string][] | InvalidSelectorError {
@@ -93,27 +96,15 @@ function parseJson(text: string, trimmed: string): [string, string][] | InvalidS
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return new InvalidSelectorError(text, 'JSON must be an object');
   const obj = parsed as Record<string, unknown>;
   const isLabelSelector = Object.keys(obj).length > 0 && Object.keys(obj).every((k) => k === 'matchLabels' || k === 'matchExpressions');
-  const pairs: [string, string][] = [];
-  const matchLabels = isLabelSelector ? obj['matchLabels'] : obj;
-  if (matchLabels !== undefined) {
-    if (typeof matchLabels !== 'object' || matchLabels === null || Array.isArray(matchLabels))
-      return new InvalidSelectorError(text, 'matchLabels must be an object');
-    for (const [k, v] of Object.entries(matchLabels)) {
-      if (typeof v !== 'string') return new InvalidSelectorError(text, `the value of ${k} must be a string`);
-      pairs.push([k, v]);
-    }
+  if (isLabelSelector) {
+    const reqs = labelSelectorRequirements(obj as LabelSelector);
+    return reqs.ok ? equalityPairs(text, reqs.value) : new InvalidSelectorError(text, reqs.error.problem);
   }
-  const expressions = isLabelSelector ? obj['matchExpressions'] : undefined;
-  if (expressions !== undefined) {
-    if (!Array.isArray(expressions)) return new InvalidSelectorError(text, 'matchExpressions must be an array');
-    for (const e of expressions as unknown[]) {
-      const ex = (typeof e === 'object' && e !== null ? e : {}) as { key?: unknown; operator?: unknown; values?: unknown };
-      if (typeof ex.key !== 'string') return new InvalidSelectorError(text, 'every matchExpression needs a string key');
-      const values = Array.isArray(ex.values) ? ex.values : [];
-      if (ex.operator !== 'In' || values.length !== 1 || typeof values[0] !== 'string')
-        return new InvalidSelectorError(text, `matchExpression ${ex.key} ${String(ex.operator)} ${JSON.stringify(values)}: ${NOT_EQUALITY}`);
-      pairs.push([ex.key, values[0]]);
-    }
+  // A plain map: label key -> value.
+  const pairs: [string, string][] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v !== 'string') return new InvalidSelectorError(text, `the value of ${k} must be a string`);
+    pairs.push([k, v]);
   }
   return pairs;
 }

@@ -5,7 +5,7 @@ import { userService } from './internal/arbitraries.testkit.js';
 import { stableStringify } from './internal/json.js';
 import { applyPlan, backend, gateway, GW_NS, served, service } from './internal/fixtures.testkit.js';
 import { desiredForGateway } from './mapper.js';
-import { applyMergePatch } from './merge-patch.js';
+import { applyMergePatch } from '@kube-vip-gw/kube-core';
 import { isEmptyPlan, planChanges, type ActualObjects } from './plan.js';
 import type { GatewayIdentity, ServiceAdoption } from './types.js';
 import { adoptService, giveBackService, readUpdateRecord, restoreService, writeUpdateRecord, type UpdateRecord } from './update-record.js';

@@ -104,7 +104,7 @@ export function buildBundle(rev, log = () => undefined) {
       symlinkSync(path.join(repoRoot, 'node_modules', entry), path.join(nm, entry));
     }
     mkdirSync(path.join(nm, '@kube-vip-gw'));
-    for (const [name, dir] of [['ipam', 'packages/ipam'], ['gateway-model', 'packages/gateway-model'], ['service-mapper', 'packages/service-mapper'], ['controller-runtime', 'packages/controller-runtime'], ['controller', 'apps/controller'], ['cli', 'apps/cli']]) {
+    for (const [name, dir] of [['kube-core', 'packages/kube-core'], ['ipam', 'packages/ipam'], ['gateway-model', 'packages/gateway-model'], ['service-mapper', 'packages/service-mapper'], ['controller-runtime', 'packages/controller-runtime'], ['controller', 'apps/controller'], ['cli', 'apps/cli']]) {
       symlinkSync(path.join(tree, dir), path.join(nm, '@kube-vip-gw', name));
       const own = path.join(repoRoot, dir, 'node_modules');
       if (existsSync(own) && !existsSync(path.join(tree, dir, 'node_modules'))) symlinkSync(own, path.join(tree, dir, 'node_modules'));

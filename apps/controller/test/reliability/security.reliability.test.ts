@@ -254,13 +254,13 @@ describe('deployment', () => {
     };
     // The envtest directory and the testing helpers of controller-runtime are not part of the binary.
     scan('packages/controller-runtime/src', /envtest|testing/);
-    for (const p of ['apps/controller/src', 'packages/ipam/src', 'packages/gateway-model/src', 'packages/service-mapper/src']) scan(p, /^$/);
+    for (const p of ['apps/controller/src', 'packages/kube-core/src', 'packages/ipam/src', 'packages/gateway-model/src', 'packages/service-mapper/src']) scan(p, /^$/);
     expect(offenders).toEqual([]);
   });
 });
 
 describe('dependencies', () => {
-  const workspace = ['apps/controller', 'packages/controller-runtime', 'packages/ipam', 'packages/gateway-model', 'packages/service-mapper'];
+  const workspace = ['apps/controller', 'packages/controller-runtime', 'packages/kube-core', 'packages/ipam', 'packages/gateway-model', 'packages/service-mapper'];
   const deps = workspace.flatMap((p) =>
     Object.entries((JSON.parse(readFileSync(path.join(REPO_ROOT, p, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}).map(
       ([name, version]) => ({ workspace: p, name, version }),

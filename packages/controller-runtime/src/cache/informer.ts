@@ -12,7 +12,7 @@ import { type Logger, silentLogger } from '../logging.js';
 import type { KubeObject } from '../object.js';
 import { objectKey } from '../object.js';
 import { resourceId, type ResourceDescriptor } from '../resources.js';
-import type { FieldSelectorInput, LabelSelectorInput } from '../selectors.js';
+import type { FieldSelectorInput, LabelSelectorInput } from '@kube-vip-gw/kube-core';
 import { type IndexFunc, Store, type StoreReader } from './store.js';
 
 /** Callbacks for cache changes. They run synchronously and should only enqueue work; exceptions are logged and ignored. */

@@ -3,9 +3,9 @@
 // both, so anything written against `Client` behaves the same on either.
 
 import type { KubeObject, ObjectRef } from '../object.js';
-import type { Patch } from '../patch.js';
+import type { Patch } from './patch.js';
 import type { ResourceDescriptor } from '../resources.js';
-import type { FieldSelectorInput, LabelSelectorInput } from '../selectors.js';
+import type { FieldSelectorInput, LabelSelectorInput } from '@kube-vip-gw/kube-core';
 
 /** Options of a list call. */
 export interface ListOptions {

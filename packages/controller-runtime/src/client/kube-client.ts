@@ -29,13 +29,17 @@ import {
   TimeoutError,
   UsageError,
   UnauthorizedError,
+  withApiErrors,
 } from '../errors.js';
 import { PushStream } from '../internal/push-stream.js';
 import type { KubeObject, ObjectRef } from '../object.js';
 import { objectKey } from '../object.js';
-import { PATCH_CONTENT_TYPES, type Patch } from '../patch.js';
+import { PATCH_CONTENT_TYPES, type Patch } from './patch.js';
 import { apiVersionOf, checkRef, resourcePath, type ResourceDescriptor } from '../resources.js';
-import { fieldSelectorString, labelSelectorString } from '../selectors.js';
+import { fieldSelectorString, labelSelectorString as formatSelector } from '@kube-vip-gw/kube-core';
+
+/** The string form of a selector; an object form the server would refuse is a BadRequestError before any request. */
+const labelSelectorString = withApiErrors(formatSelector);
 
 /** How to find the cluster: a kubeconfig file, the default chain (KUBECONFIG, ~/.kube/config, in-cluster), or in-cluster only. */
 export type KubeConfigSource =

@@ -3,7 +3,7 @@
 // kube-rs (predicates::generation).
 
 import type { KubeObject } from '../object.js';
-import { deepEqual } from '../patch.js';
+import { jsonEqual } from '@kube-vip-gw/kube-core';
 
 /** Filters cache events; a missing method lets that kind of event through. */
 export interface Predicate<T extends KubeObject = KubeObject> {
@@ -28,17 +28,17 @@ export const resourceVersionChanged: Predicate = {
 
 /** Updates pass only when labels changed. */
 export const labelsChanged: Predicate = {
-  update: (a, b) => !deepEqual(a.metadata.labels ?? {}, b.metadata.labels ?? {}),
+  update: (a, b) => !jsonEqual(a.metadata.labels ?? {}, b.metadata.labels ?? {}),
 };
 
 /** Updates pass only when annotations changed. */
 export const annotationsChanged: Predicate = {
-  update: (a, b) => !deepEqual(a.metadata.annotations ?? {}, b.metadata.annotations ?? {}),
+  update: (a, b) => !jsonEqual(a.metadata.annotations ?? {}, b.metadata.annotations ?? {}),
 };
 
 /** Updates pass only when finalizers changed. */
 export const finalizersChanged: Predicate = {
-  update: (a, b) => !deepEqual(a.metadata.finalizers ?? [], b.metadata.finalizers ?? []),
+  update: (a, b) => !jsonEqual(a.metadata.finalizers ?? [], b.metadata.finalizers ?? []),
 };
 
 /** Updates pass only when the deletionTimestamp appeared or changed (the object started being deleted). */

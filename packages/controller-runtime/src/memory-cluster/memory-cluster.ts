@@ -26,13 +26,15 @@ import {
   InvalidError,
   NotFoundError,
   UsageError,
+  asApiError,
+  withApiErrors,
 } from '../errors.js';
 import { decodePath, leafPaths, mergeApplied, removePath } from './apply.js';
 import { PushStream } from '../internal/push-stream.js';
 import { labelValueProblem, nameProblem, nameRuleOf, qualifiedNameProblem } from './validation.js';
 import type { KubeObject, ObjectRef } from '../object.js';
 import { objectKey } from '../object.js';
-import { applyJsonPatch, applyMergePatch, deepEqual, type Patch } from '../patch.js';
+import type { Patch } from '../client/patch.js';
 import {
   apiVersionOf,
   BUILTIN_RESOURCES,
@@ -43,14 +45,21 @@ import {
   type ResourceDescriptor,
 } from '../resources.js';
 import {
+  applyJsonPatch,
+  applyMergePatch,
   type FieldRequirement,
+  jsonEqual,
   matchesFields,
   matchesLabels,
   type ParsedLabelSelector,
   parseFieldSelector,
   toLabelRequirements,
-} from '../selectors.js';
+} from '@kube-vip-gw/kube-core';
 import { formatTime } from '../time.js';
+
+// Malformed selectors are a 400, as from the API server.
+const labelRequirements = withApiErrors(toLabelRequirements);
+const fieldRequirements = withApiErrors(parseFieldSelector);
 
 /** A hook run on every create and update before the object is stored: may mutate `object` (defaulting) or throw (validation). */
 export type AdmissionHook = (req: {
@@ -252,7 +261,7 @@ export class MemoryCluster implements Client {
       }
       return this.#page(res, state.items, state.rv, opts.limit) as ObjectList<T>;
     }
-    const labels = toLabelRequirements(opts.labelSelector);
+    const labels = labelRequirements(opts.labelSelector);
     const fields = this.#fieldRequirements(res, opts.fieldSelector);
     const ns = res.namespaced ? opts.namespace : undefined;
     const items: KubeObject[] = [];
@@ -369,7 +378,11 @@ export class MemoryCluster implements Client {
       }
       patched = applyMergePatch(current, patch.patch);
     } else if (patch.type === 'json') {
-      patched = applyJsonPatch(current, patch.patch);
+      try {
+        patched = applyJsonPatch(current, patch.patch);
+      } catch (e) {
+        throw asApiError(e, `patch ${res.kind} ${key}`);
+      }
     } else {
       throw new BadRequestError(`patch ${res.kind} ${key}: unsupported patch type "${String((patch as { type: unknown }).type)}"`, {
         code: 415,
@@ -506,11 +519,11 @@ export class MemoryCluster implements Client {
     next.apiVersion = current.apiVersion;
     next.kind = res.kind;
     next.metadata.resourceVersion = current.metadata.resourceVersion;
-    if (res.generation && section === 'main' && !deepEqual(specOf(next), specOf(current))) {
+    if (res.generation && section === 'main' && !jsonEqual(specOf(next), specOf(current))) {
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
     this.#validate(res, next, current);
-    if (deepEqual(next, current)) return this.#out(res, current); // no-op: no new resourceVersion, no event
+    if (jsonEqual(next, current)) return this.#out(res, current); // no-op: no new resourceVersion, no event
     if (opts.dryRun) return this.#out(res, next);
     next.metadata.resourceVersion = String(++this.#rv);
     this.#put(res, key, next, current);
@@ -687,7 +700,7 @@ export class MemoryCluster implements Client {
         gr,
         res,
         namespace: res.namespaced && opts.namespace ? opts.namespace : undefined,
-        labels: toLabelRequirements(opts.labelSelector),
+        labels: labelRequirements(opts.labelSelector),
         fields: this.#fieldRequirements(res, opts.fieldSelector),
         stream,
       };
@@ -816,7 +829,7 @@ export class MemoryCluster implements Client {
   }
 
   #fieldRequirements(res: ResourceDescriptor, selector: ListOptions['fieldSelector']): FieldRequirement[] {
-    const reqs = parseFieldSelector(selector);
+    const reqs = fieldRequirements(selector);
     for (const r of reqs) {
       if (r.field !== 'metadata.name' && r.field !== 'metadata.namespace') {
         throw new BadRequestError(`field label not supported: ${r.field} (${res.kind}; MemoryCluster supports metadata.name and metadata.namespace)`, {

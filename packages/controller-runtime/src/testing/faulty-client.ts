@@ -15,7 +15,7 @@ import type {
 } from '../client/client.js';
 import { PushStream } from '../internal/push-stream.js';
 import type { KubeObject, ObjectRef } from '../object.js';
-import type { Patch } from '../patch.js';
+import type { Patch } from '../client/patch.js';
 import type { ResourceDescriptor } from '../resources.js';
 
 /** The verbs FaultyClient can fail. */

@@ -9,7 +9,7 @@ import type { Client } from '../client/client.js';
 import { isClientError, type KubeStatus, UsageError } from '../errors.js';
 import type { MemoryCluster } from '../memory-cluster/memory-cluster.js';
 import type { KubeObject } from '../object.js';
-import type { Patch } from '../patch.js';
+import type { Patch } from '../client/patch.js';
 import { apiVersionOf, type ResourceDescriptor } from '../resources.js';
 
 /** A request as the fault hook sees it. */

@@ -16,7 +16,8 @@ import {
   RESERVED_LABELS,
 } from '../constants.js';
 import type { GatewayIdentity, MappingProblem, ServedListener } from '../types.js';
-import { isDns1123Label, isLabelValue, isPortName, isPortNumber, isQualifiedName } from './validation.js';
+import { isDns1123Label, isLabelValue, isQualifiedName } from '@kube-vip-gw/kube-core';
+import { isPortName, isPortNumber } from './validation.js';
 
 /** IP family names as Kubernetes spells them. */
 export type Family = 'IPv4' | 'IPv6';

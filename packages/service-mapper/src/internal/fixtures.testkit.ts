@@ -1,7 +1,7 @@
 // Test fixtures: object builders and a small fake API server that applies a ChangePlan the way kube-apiserver would
 // for the fields that matter here (allocations, defaults) and kube-vip's own writes. Not part of the build.
 import type { Endpoint, EndpointSlice, Gateway, Service, ServicePort } from '@kube-vip-gw/gateway-model';
-import { applyMergePatch } from '../merge-patch.js';
+import { applyMergePatch } from '@kube-vip-gw/kube-core';
 import type { ActualObjects, ChangePlan } from '../plan.js';
 import type { ServedBackend, ServedListener } from '../types.js';
 

@@ -1,43 +1,10 @@
 // Kubernetes object validation for what we generate: the subset of apimachinery's rules that our objects touch.
-// Hand-written because the only Kubernetes library installed (@kubernetes/client-node) must not be imported by pure
-// packages, and it does not ship these validators anyway.
+// Name, label key and label value rules are kube-core's; port rules and the Service/EndpointSlice checks are here.
 import { familyOf } from '@kube-vip-gw/ipam';
+import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '@kube-vip-gw/kube-core';
 import type { EndpointSlice, Service, ServicePort } from '@kube-vip-gw/gateway-model';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const QUALIFIED_NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-
-/** RFC 1123 label: namespaces, most names. */
-export function isDns1123Label(s: string): boolean {
-  return s.length <= 63 && DNS1123_LABEL.test(s);
-}
-
-/** RFC 1035 label: Service names (must start with a letter). */
-export function isDns1035Label(s: string): boolean {
-  return s.length <= 63 && DNS1035_LABEL.test(s);
-}
-
-/** RFC 1123 subdomain: EndpointSlice names, label key prefixes. */
-export function isDns1123Subdomain(s: string): boolean {
-  return s.length > 0 && s.length <= 253 && s.split('.').every((part) => DNS1123_LABEL.test(part));
-}
-
-/** A label or annotation key: `[prefix/]name`. */
-export function isQualifiedName(key: string): boolean {
-  const parts = key.split('/');
-  if (parts.length > 2) return false;
-  const name = parts.length === 2 ? parts[1]! : parts[0]!;
-  if (parts.length === 2 && !isDns1123Subdomain(parts[0]!)) return false;
-  return name.length > 0 && name.length <= 63 && QUALIFIED_NAME_PART.test(name);
-}
-
-/** A label value: at most 63 characters, alphanumeric at both ends, or empty. */
-export function isLabelValue(value: string): boolean {
-  return value.length <= 63 && LABEL_VALUE.test(value);
-}
 
 /** A TCP/UDP port number. */
 export function isPortNumber(n: unknown): n is number {

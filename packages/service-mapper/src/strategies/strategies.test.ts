@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backend, endpoint, gateway, GW_NS, served, service, slice } from '../internal/fixtures.testkit.js';
-import { isDns1035Label, isDns1123Label, isLabelValue } from '../internal/validation.js';
+import { isDns1035Label, isDns1123Label, isLabelValue } from '@kube-vip-gw/kube-core';
 import { desiredForGateway, mapListener } from '../mapper.js';
 import type { ListenerDesired, ServedListener } from '../types.js';
 

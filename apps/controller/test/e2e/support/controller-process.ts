@@ -55,7 +55,7 @@ export function ensureControllerBundle(env: NodeJS.ProcessEnv = process.env): st
     if (!existsSync(given)) throw new ControllerBundleError(`KVGW_E2E_CONTROLLER_BUNDLE="${given}": no such file`);
     return given;
   }
-  const sources = ['apps/controller/src', 'packages/ipam/src', 'packages/gateway-model/src', 'packages/service-mapper/src', 'packages/controller-runtime/src'];
+  const sources = ['apps/controller/src', 'packages/kube-core/src', 'packages/ipam/src', 'packages/gateway-model/src', 'packages/service-mapper/src', 'packages/controller-runtime/src'];
   const newest = Math.max(...sources.map((s) => newestSourceMtime(path.join(REPO_ROOT, s))));
   if (existsSync(CONTROLLER_BUNDLE) && statSync(CONTROLLER_BUNDLE).mtimeMs >= newest) return CONTROLLER_BUNDLE;
   process.stderr.write(`[e2e] building the controller bundle (${existsSync(CONTROLLER_BUNDLE) ? 'older than its sources' : 'missing'})\n`);

@@ -1,8 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { InvalidLabelSelectorError } from './errors.js';
-import { compileLabelSelector, matchesLabelSelector } from './selectors.js';
-import type { LabelSelector } from './types.js';
+import { compileLabelSelector, type LabelSelector, matchesLabelSelector } from './selectors.js';
 
 const labels = { env: 'prod', team: 'net', 'kubernetes.io/metadata.name': 'apps' };
 

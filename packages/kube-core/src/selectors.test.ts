@@ -54,14 +54,14 @@ describe('parseLabelSelector + matchesLabels', () => {
     ['app=-x', /"-x" is not a valid label value/],
     ['app>x', /"x" is not an integer/],
     ['app frob (x)', /unexpected "frob"/],
-  ])('rejects %j with BadRequestError naming the selector', (selector, why) => {
+  ])('rejects %j with InvalidLabelSelectorError naming the selector', (selector, why) => {
     let err: unknown;
     try {
       parseLabelSelector(selector);
     } catch (e) {
       err = e;
     }
-    expect(err).toMatchObject({ _tag: 'BadRequestError', code: 400 });
+    expect(err).toMatchObject({ _tag: 'InvalidLabelSelectorError', selector });
     expect((err as Error).message).toContain(`invalid label selector "${selector}"`);
     expect((err as Error).message).toMatch(why);
   });
@@ -91,7 +91,7 @@ describe('formatLabelSelector', () => {
   });
 
   it.each([
-    [{ matchExpressions: [{ key: 'a', operator: 'In' as const, values: [] }] }, /operator In on "a" needs at least one value/],
+    [{ matchExpressions: [{ key: 'a', operator: 'In' as const, values: [] }] }, /matchExpressions\[0\] operator In needs at least one value/],
     [{ matchExpressions: [{ key: 'a', operator: 'Near' as never }] }, /unknown operator "Near"/],
     [{ matchLabels: { 'bad key': 'x' } }, /not a valid label key/],
   ])('rejects %o', (sel, why) => {
