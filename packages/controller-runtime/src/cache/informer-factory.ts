@@ -2,7 +2,7 @@
 // sees one list+watch per kind and the process keeps one copy of each object. (Two informers for one path would double
 // memory and API load; client-node issue #494 is what restarting duplicates leads to.)
 
-import type { Client } from '../client/client.js';
+import type { ListerWatcher } from '../client/client.js';
 import { Informer, type InformerOptions } from './informer.js';
 import type { Logger } from '../logging.js';
 import type { KubeObject } from '../object.js';
@@ -27,12 +27,12 @@ export interface InformerRequest<T extends KubeObject> {
 
 /** Makes and owns shared informers (see the module comment). */
 export class SharedInformerFactory {
-  readonly #client: Client;
+  readonly #client: ListerWatcher;
   readonly #defaults: SharedInformerDefaults;
   readonly #informers = new Map<string, Informer<KubeObject>>();
   #started = false;
 
-  constructor(client: Client, defaults: SharedInformerDefaults = {}) {
+  constructor(client: ListerWatcher, defaults: SharedInformerDefaults = {}) {
     this.#client = client;
     this.#defaults = defaults;
   }

@@ -5,7 +5,7 @@
 // (half-open connections). Handlers only ever see a consistent cache.
 
 import { ExponentialBackoff, sleep, type BackoffOptions } from '../backoff.js';
-import type { Client, WatchEvent } from '../client/client.js';
+import type { ListerWatcher, WatchEvent } from '../client/client.js';
 import { GoneError, retryAfterMs } from '../errors.js';
 import { withDefaults } from '../internal/options.js';
 import { type Logger, silentLogger } from '../logging.js';
@@ -76,7 +76,7 @@ export function stripBulkyMetadata<T extends KubeObject>(obj: T): T {
 /** A list+watch cache of one resource type (optionally one namespace / selector), with event handlers. */
 export class Informer<T extends KubeObject = KubeObject> {
   readonly resource: ResourceDescriptor;
-  readonly #client: Client;
+  readonly #client: ListerWatcher;
   readonly #opts: InformerOptions<T>;
   readonly #store: Store<T>;
   readonly #handlers = new Set<EventHandler<T>>();
@@ -90,7 +90,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   #abort: AbortController | undefined;
   #loop: Promise<void> | undefined;
 
-  constructor(client: Client, resource: ResourceDescriptor, opts: InformerOptions<T> = {}) {
+  constructor(client: ListerWatcher, resource: ResourceDescriptor, opts: InformerOptions<T> = {}) {
     this.#client = client;
     this.resource = resource;
     this.#opts = opts;

@@ -104,12 +104,26 @@ export interface ServedResource {
 /** Counts of requests by HTTP method (GET, POST, PUT, PATCH, DELETE, WATCH), for benchmarks and write-budget tests. */
 export type RequestCounts = Record<string, number>;
 
-/** Reads and writes Kubernetes objects of any kind described by a ResourceDescriptor. */
-export interface Client {
+// The Client is split by what a caller does, as in Go's controller-runtime (client.Reader, client.Writer,
+// client.StatusWriter): code that only reads takes a Reader, a status writer a StatusWriter, so a test double or a
+// cache-backed reader implements only what is used, and a signature says what a function may touch.
+
+/** Reads objects: one by name, or a list. */
+export interface Reader {
   /** Reads one object. Rejects with NotFoundError when it does not exist. */
   get<T extends KubeObject = KubeObject>(res: ResourceDescriptor, ref: ObjectRef, opts?: { signal?: AbortSignal }): Promise<T>;
   /** Lists objects (one page when `limit` is set). */
   list<T extends KubeObject = KubeObject>(res: ResourceDescriptor, opts?: ListOptions): Promise<ObjectList<T>>;
+}
+
+/** Streams changes of a resource type. */
+export interface Watcher {
+  /** Starts a watch. Errors establishing it surface from the first iteration. */
+  watch<T extends KubeObject = KubeObject>(res: ResourceDescriptor, opts?: WatchOptions): WatchStream<T>;
+}
+
+/** Writes objects except their status: create, replace, patch, delete. */
+export interface Writer {
   /** Creates an object (namespace from `metadata.namespace`). Status is ignored for kinds with a status subresource. */
   create<T extends KubeObject>(res: ResourceDescriptor, obj: T, opts?: WriteOptions): Promise<T>;
   /**
@@ -117,40 +131,52 @@ export interface Client {
    * concurrency); status is ignored for kinds with a status subresource.
    */
   update<T extends KubeObject>(res: ResourceDescriptor, obj: T, opts?: WriteOptions): Promise<T>;
-  /** Replaces only `status` through the status subresource (everything else in `obj` is ignored). */
-  updateStatus<T extends KubeObject>(res: ResourceDescriptor, obj: T, opts?: WriteOptions): Promise<T>;
   /** Patches an object: merge patch, JSON patch, or server-side apply (`fieldManager` required; creates if absent). */
   patch<T extends KubeObject = KubeObject>(res: ResourceDescriptor, ref: ObjectRef, patch: Patch, opts?: PatchOptions): Promise<T>;
-  /** Patches only the status subresource. */
-  patchStatus<T extends KubeObject = KubeObject>(res: ResourceDescriptor, ref: ObjectRef, patch: Patch, opts?: PatchOptions): Promise<T>;
   /**
    * Deletes an object. Resolves with the object when it still exists afterwards (finalizers pending: it now has a
    * deletionTimestamp), or undefined when it is gone.
    */
   delete<T extends KubeObject = KubeObject>(res: ResourceDescriptor, ref: ObjectRef, opts?: DeleteOptions): Promise<T | undefined>;
-  /** Starts a watch. Errors establishing it surface from the first iteration. */
-  watch<T extends KubeObject = KubeObject>(res: ResourceDescriptor, opts?: WatchOptions): WatchStream<T>;
+}
+
+/** Writes only the status subresource. */
+export interface StatusWriter {
+  /** Replaces only `status` through the status subresource (everything else in `obj` is ignored). */
+  updateStatus<T extends KubeObject>(res: ResourceDescriptor, obj: T, opts?: WriteOptions): Promise<T>;
+  /** Patches only the status subresource. */
+  patchStatus<T extends KubeObject = KubeObject>(res: ResourceDescriptor, ref: ObjectRef, patch: Patch, opts?: PatchOptions): Promise<T>;
+}
+
+/** Asks the server what it serves. */
+export interface Discovery {
   /** The versions the server serves for an API group, preferred first (`[]` when the group is unknown). */
   servedVersions(group: string): Promise<string[]>;
   /** The resources served in a group/version (`[]` when the group/version is not served). */
   servedResources(group: string, version: string): Promise<ServedResource[]>;
 }
 
+/** What an informer needs: list, then watch from the list's resourceVersion (client-go's ListerWatcher). */
+export type ListerWatcher = Pick<Reader, 'list'> & Watcher;
+
+/** Reads and writes Kubernetes objects of any kind described by a ResourceDescriptor: all of the above. */
+export interface Client extends Reader, Watcher, Writer, StatusWriter, Discovery {}
+
 /** True when the server serves the descriptor's group/version/plural (e.g. to choose TCPRoute v1 or v1alpha2). */
-export async function isServed(client: Client, res: ResourceDescriptor): Promise<boolean> {
+export async function isServed(client: Discovery, res: ResourceDescriptor): Promise<boolean> {
   const served = await client.servedResources(res.group, res.version);
   return served.some((r) => r.name === res.plural);
 }
 
 /** The first descriptor of the candidates that the server serves, or undefined (e.g. `[TCPRoute, TCPRouteV1alpha2]`). */
-export async function firstServed(client: Client, candidates: readonly ResourceDescriptor[]): Promise<ResourceDescriptor | undefined> {
+export async function firstServed(client: Discovery, candidates: readonly ResourceDescriptor[]): Promise<ResourceDescriptor | undefined> {
   for (const c of candidates) if (await isServed(client, c)) return c;
   return undefined;
 }
 
 /** Server-side applies an object (must carry apiVersion, kind, metadata.name and, if namespaced, namespace). */
 export function apply<T extends KubeObject>(
-  client: Client,
+  client: Pick<Writer, 'patch'>,
   res: ResourceDescriptor,
   obj: T,
   opts: PatchOptions & { fieldManager: string },
@@ -161,7 +187,7 @@ export function apply<T extends KubeObject>(
 
 /** Server-side applies the status of an object through the status subresource. */
 export function applyStatus<T extends KubeObject>(
-  client: Client,
+  client: Pick<StatusWriter, 'patchStatus'>,
   res: ResourceDescriptor,
   obj: T,
   opts: PatchOptions & { fieldManager: string },
@@ -171,7 +197,7 @@ export function applyStatus<T extends KubeObject>(
 }
 
 /** Lists every page of a list call and concatenates the items (resourceVersion of the first page). */
-export async function listAll<T extends KubeObject>(client: Client, res: ResourceDescriptor, opts: ListOptions = {}): Promise<ObjectList<T>> {
+export async function listAll<T extends KubeObject>(client: Pick<Reader, 'list'>, res: ResourceDescriptor, opts: ListOptions = {}): Promise<ObjectList<T>> {
   const first = await client.list<T>(res, opts);
   const items = first.items;
   let token = first.continue;

@@ -6,7 +6,7 @@
 // (e.g. another address) is a new Event rather than a count on the old message.
 
 import { randomBytes } from 'node:crypto';
-import type { Client } from '../client/client.js';
+import type { Writer } from '../client/client.js';
 import { NotFoundError } from '../errors.js';
 import { withDefaults } from '../internal/options.js';
 import { type Logger, silentLogger } from '../logging.js';
@@ -52,7 +52,7 @@ export interface EventObject extends KubeObject {
 
 /** Options of an EventBroadcaster. */
 export interface EventBroadcasterOptions {
-  client: Client;
+  client: Pick<Writer, 'create' | 'patch'>;
   /** Name of the controller, e.g. `kube-vip.io/gateway-controller` (at most 128 characters). */
   reportingController: string;
   /** This instance, e.g. the pod name (at most 128 characters). */

@@ -5,7 +5,7 @@
 // election (see the reference), hence this module. Lease times are written as MicroTime with six fractional digits.
 
 import { sleep } from '../backoff.js';
-import type { Client } from '../client/client.js';
+import type { Reader, Writer } from '../client/client.js';
 import { AlreadyExistsError, ConfigError, ConflictError, NotFoundError } from '../errors.js';
 import { withDefaults } from '../internal/options.js';
 import { type Logger, silentLogger } from '../logging.js';
@@ -27,7 +27,7 @@ export type LeaseObject = KubeObject & { spec?: LeaseSpec };
 
 /** Options of a LeaderElector. */
 export interface LeaderElectionOptions {
-  client: Client;
+  client: Pick<Reader, 'get'> & Pick<Writer, 'create' | 'update'>;
   /** Namespace and name of the Lease. */
   namespace: string;
   name: string;
