@@ -1,5 +1,6 @@
 // The demo's pieces (the whole flow runs against a real control plane in test/e2e/demo.e2e.test.ts).
-import { Gateway as GatewayResource, MemoryCluster, Namespace, Service as ServiceResource } from '@kube-vip-gw/controller-runtime';
+import { Gateway as GatewayResource, Namespace, Service as ServiceResource } from '@kube-vip-gw/controller-runtime';
+import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import type { Gateway, Service } from '@kube-vip-gw/gateway-model';
 import { existsSync } from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,5 @@
-import { ConfigMap, MemoryCluster } from '@kube-vip-gw/controller-runtime';
+import { ConfigMap } from '@kube-vip-gw/controller-runtime';
+import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import type { Gateway, Service } from '@kube-vip-gw/gateway-model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

@@ -1,5 +1,6 @@
 import { fc, test as propTest } from '@fast-check/vitest';
-import { MemoryCluster, Service as ServiceResource, type KubeObject } from '@kube-vip-gw/controller-runtime';
+import { Service as ServiceResource, type KubeObject } from '@kube-vip-gw/controller-runtime';
+import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RenderFailedError } from './errors.js';

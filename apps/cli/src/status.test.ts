@@ -1,4 +1,5 @@
-import { MemoryCluster, GatewayClass, Namespace, Service, type Client } from '@kube-vip-gw/controller-runtime';
+import { GatewayClass, Namespace, Service, type Client } from '@kube-vip-gw/controller-runtime';
+import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import type { Gateway, ListenerSet, Service as ServiceObject } from '@kube-vip-gw/gateway-model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

@@ -7,11 +7,11 @@ import {
   GatewayClass,
   Lease,
   Manager,
-  MemoryCluster,
   Service as ServiceResource,
   TCPRoute,
   and,
 } from '@kube-vip-gw/controller-runtime';
+import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import { addressReleased, gatewayClassUseChanged, setupGatewayControllers, slimConfigMap, waitsForAddress } from './controllers.js';
 
 const programmed = (status: Condition['status'], reason: string): Condition => ({

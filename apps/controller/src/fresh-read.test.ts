@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryCluster, Namespace, Service, type Client } from '@kube-vip-gw/controller-runtime';
+import { Namespace, Service, type Client } from '@kube-vip-gw/controller-runtime';
+import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import { BatchedForeignAddresses, freshForeignAddresses } from './fresh-read.js';
 
 async function cluster() {

@@ -8,7 +8,6 @@ import {
   Gateway,
   GatewayClass,
   ListenerSet,
-  MemoryCluster,
   Namespace,
   ReferenceGrant,
   Service,
@@ -19,6 +18,7 @@ import {
   type Client,
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
+import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import { CacheView, VIEW_INDEXERS, indexListenerSetGateway, indexParentListenerSets, type ViewStores } from './cache-view.js';
 import { ListenerSetDepartures, clearDepartedListenerSets, type ListenerSetWriteDeps } from './listener-sets.js';
 

@@ -11,7 +11,6 @@ import {
   Gateway,
   GatewayClass,
   Lease,
-  MemoryCluster,
   Namespace,
   OwnWrites,
   ReferenceGrant,
@@ -23,6 +22,7 @@ import {
   type Client,
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
+import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import { AddressBook } from './address-book.js';
 import { CacheView, VIEW_INDEXERS, type ViewStores } from './cache-view.js';
 import { reconcileGateway } from './reconcile-gateway.js';

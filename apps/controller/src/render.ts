@@ -9,7 +9,6 @@ import {
   Gateway as GatewayResource,
   GatewayClass as GatewayClassResource,
   ListenerSet as ListenerSetResource,
-  MemoryCluster,
   Namespace as NamespaceResource,
   ReferenceGrant as ReferenceGrantResource,
   Service as ServiceResource,
@@ -20,6 +19,7 @@ import {
   type Client,
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
+import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import { AddressBook } from './address-book.js';
 import { CacheView, VIEW_INDEXERS, type ViewStores } from './cache-view.js';
 import { DEFAULT_IPAM_CONFIGMAP, parseConfigMapRef } from './options.js';

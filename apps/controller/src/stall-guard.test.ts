@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MemoryCluster, Service, type KubeObject } from '@kube-vip-gw/controller-runtime';
+import { Service, type KubeObject } from '@kube-vip-gw/controller-runtime';
+import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import { StallGuard, WriteFencedError, fenceWrites } from './stall-guard.js';
 
 function clock(start = 1_000) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as runtime from './index.js';
+import * as memory from './memory-cluster/index.js';
 import { controllerOf, describeObject, hasFinalizer, isBeingDeleted, objectKey, parseObjectKey, refOf } from './index.js';
 
 describe('object helpers', () => {
@@ -37,11 +38,17 @@ describe('object helpers', () => {
 describe('public entry', () => {
   it('exports the clients, runtime pieces and every error class', () => {
     for (const name of [
-      'MemoryCluster', 'KubeClient', 'Informer', 'Store', 'WorkQueue', 'Controller', 'Manager', 'LeaderElector', 'EventBroadcaster',
+      'KubeClient', 'finalizer', 'Informer', 'Store', 'WorkQueue', 'Controller', 'Manager', 'LeaderElector', 'EventBroadcaster',
       'RuntimeMetrics', 'SharedInformerFactory', 'retryOnConflict', 'isTransient', 'TerminalError', 'NotFoundError', 'ConflictError',
       'GoneError', 'TooManyRequestsError', 'generationChanged', 'setupSignalHandler', 'createLogger', 'formatMicroTime', 'OwnWrites',
     ]) {
       expect(runtime).toHaveProperty(name);
     }
+  });
+
+  it('keeps MemoryCluster on its own path (/memory), out of the main entry', () => {
+    expect(runtime).not.toHaveProperty('MemoryCluster');
+    expect(memory).toHaveProperty('MemoryCluster');
+    expect(memory).toHaveProperty('compareKubeVersions');
   });
 });

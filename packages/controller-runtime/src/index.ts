@@ -27,7 +27,6 @@ export {
   type LabelSelectorRequirement,
 } from '@kube-vip-gw/kube-core';
 export * from './client/client.js';
-export { MemoryCluster, compareKubeVersions, type AdmissionHook, type MemoryClusterOptions } from './memory-cluster/memory-cluster.js';
 export { KubeClient, loadKubeConfig, type KubeClientOptions, type KubeConfigSource } from './client/kube-client.js';
 export * from './logging.js';
 export * from './backoff.js';
@@ -39,6 +38,7 @@ export * from './metrics.js';
 export * from './controller/predicates.js';
 export * from './cache/informer-factory.js';
 export * from './controller/controller.js';
+export * from './controller/finalizer.js';
 export * from './leader-election/leader-election.js';
 export * from './events/events.js';
 export * from './manager/http-server.js';

@@ -1,6 +1,7 @@
 // Test support: a small cluster (IPAM ConfigMap, Gateways with status, Services of every address source) in a
 // MemoryCluster, for the status and ipam usage commands.
-import { MemoryCluster, type KubeObject } from '@kube-vip-gw/controller-runtime';
+import { type KubeObject } from '@kube-vip-gw/controller-runtime';
+import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 
 const GW = 'gateway.networking.k8s.io/v1';
 const condition = (type: string, status: string, reason: string) => ({ type, status, reason, message: `${type} ${reason}`, lastTransitionTime: '2024-01-01T00:00:00Z', observedGeneration: 1 });

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, type Client, isServed, listAll, type WatchEvent } from '../client/client.js';
 import { isTransient } from '../errors.js';
+import { finalizer, type FinalizerEvent } from '../controller/finalizer.js';
 import { EventBroadcaster, type EventObject } from '../events/events.js';
 import { Informer } from '../cache/informer.js';
 import { LeaderElector, type LeaseObject } from '../leader-election/leader-election.js';
@@ -352,6 +353,58 @@ export function describeClientContract(name: string, setup: () => Promise<Contra
       });
       await client.update(ConfigMap, { ...got, metadata: { ...got.metadata, finalizers: [] } });
       await eventually(() => client.get(ConfigMap, ref).then(() => undefined, (e: { _tag?: string }) => (e._tag === 'NotFoundError' ? true : undefined)), 10_000, 'the finalized object to disappear');
+    });
+
+    it('finalizer(): adds the finalizer before apply, runs cleanup on delete, and the object goes only after cleanup succeeded', async () => {
+      const fin = 'example.com/contract-cleanup';
+      const events: string[] = [];
+      const reconcile = async (ev: FinalizerEvent<CM>) => {
+        events.push(`${ev.type}:${(ev.object.metadata.finalizers ?? []).join('|')}`);
+        return ev.type;
+      };
+      const created = await client.create(ConfigMap, cm('finalizer', {}, {}));
+      const ref = { namespace: ns, name: created.metadata.name };
+      expect(await finalizer(client, ConfigMap, fin, created, reconcile)).toBe('apply');
+      const withFin = await client.get<CM>(ConfigMap, ref);
+      expect(withFin.metadata.finalizers).toEqual([fin]);
+      // apply saw the finalizer on the object: a delete from now on waits for cleanup.
+      expect(events).toEqual([`apply:${fin}`]);
+      // Already there: apply without another write.
+      await finalizer(client, ConfigMap, fin, withFin, reconcile);
+      expect((await client.get(ConfigMap, ref)).metadata.resourceVersion).toBe(withFin.metadata.resourceVersion);
+
+      await client.delete(ConfigMap, ref);
+      const deleting = await client.get<CM>(ConfigMap, ref);
+      expect(deleting.metadata.deletionTimestamp).toBeTruthy();
+      // A failing cleanup keeps the finalizer, and with it the object.
+      await expect(
+        finalizer(client, ConfigMap, fin, deleting, async () => {
+          throw new Error('backend still busy');
+        }),
+      ).rejects.toThrow('backend still busy');
+      expect((await client.get(ConfigMap, ref)).metadata.finalizers).toEqual([fin]);
+      expect(await finalizer(client, ConfigMap, fin, deleting, reconcile)).toBe('cleanup');
+      await eventually(() => client.get(ConfigMap, ref).then(() => undefined, (e: { _tag?: string }) => (e._tag === 'NotFoundError' ? true : undefined)), 10_000, 'the finalized object to disappear');
+      // Deleted and without our finalizer: nothing to do.
+      expect(await finalizer(client, ConfigMap, fin, { ...deleting, metadata: { ...deleting.metadata, finalizers: [] } }, async () => 'ran')).toBeUndefined();
+    });
+
+    it("finalizer(): keeps another writer's finalizer and fails with ConflictError on a stale object", async () => {
+      const fin = 'example.com/contract-mine';
+      const obj = cm('finalizer-other');
+      obj.metadata.finalizers = ['example.com/theirs'];
+      const created = await client.create(ConfigMap, obj);
+      const ref = { namespace: ns, name: created.metadata.name };
+      await client.patch(ConfigMap, ref, { type: 'merge', patch: { data: { changed: 'yes' } } });
+      await expect(finalizer(client, ConfigMap, fin, created, async () => 'apply')).rejects.toMatchObject({ _tag: 'ConflictError' });
+      const fresh = await client.get<CM>(ConfigMap, ref);
+      await finalizer(client, ConfigMap, fin, fresh, async () => 'apply');
+      expect((await client.get(ConfigMap, ref)).metadata.finalizers).toEqual(['example.com/theirs', fin]);
+      await client.delete(ConfigMap, ref);
+      await finalizer(client, ConfigMap, fin, await client.get<CM>(ConfigMap, ref), async () => 'cleanup');
+      const held = await client.get(ConfigMap, ref);
+      expect(held.metadata.finalizers).toEqual(['example.com/theirs']);
+      await client.update(ConfigMap, { ...held, metadata: { ...held.metadata, finalizers: [] } });
     });
 
     it('watch from a list resourceVersion delivers ADDED, MODIFIED and DELETED in order, with apiVersion and kind', async () => {
