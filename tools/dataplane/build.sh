@@ -5,6 +5,7 @@
 #   tools/dataplane/build.sh [NAME...]       build what is missing (default: all three), print the assets directory
 #   KVGW_DATAPLANE_ASSETS=/dir build.sh      use existing binaries from /dir instead (like KUBEBUILDER_ASSETS)
 #   KVGW_DATAPLANE_CACHE=/dir build.sh       cache root (default: ${XDG_CACHE_HOME:-~/.cache}/kube-vip-gw/dataplane)
+#   KVGW_DATAPLANE_CHECK_ONLY=1 build.sh     exit 0 when every NAME is cached, 3 when not (builds nothing)
 #
 # NAME is kube-vip, kube-proxy or kube-vip-cloud-provider. Same contract as tools/envtest/build.sh (relied on by
 # @kube-vip-gw/dataplane): progress goes to stderr, the last stdout line is a directory holding every requested
@@ -68,6 +69,12 @@ version_of() {
 binary_path() { echo "$cache_root/$1-$(version_of "$1")-$os_arch/$1"; }
 missing=()
 for n in "${wanted[@]}"; do [[ -x "$(binary_path "$n")" ]] || missing+=("$n"); done
+# KVGW_DATAPLANE_CHECK_ONLY=1: only say whether they are cached (exit 0) or not (exit 3, nothing built); the data-plane
+# global setup uses it to build kube-vip-cloud-provider in the background only when it is missing.
+if [[ -n "${KVGW_DATAPLANE_CHECK_ONLY:-}" ]]; then
+  (( ${#missing[@]} )) && { log "not built yet: ${missing[*]}"; exit 3; }
+  exit 0
+fi
 
 # A wrapper module for a module whose main package is its root and which has no replace directives (kube-vip,
 # kube-vip-cloud-provider): require it as a tool, copy its go directive, tidy.

@@ -63,6 +63,7 @@ import {
 import { isDeepStrictEqual as isDeepEqual } from 'node:util';
 import { gatewayOwner, serviceOwner, type AddressBook, type AddressCollision, type AddressDecision, type AddressPolicy } from './address-book.js';
 import { freshForeignAddresses, type ForeignAddressReader } from './fresh-read.js';
+import { deferredRetryMs, kubeVipPlanOptions } from './kube-vip-settle.js';
 import {
   clearDepartedListenerSets,
   clearListenerSetRouteParents,
@@ -185,6 +186,8 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   // A give-back withdrew an address: the restore follows on a later pass, once the cache shows the withdrawal (the
   // Service's own event brings us back too; the requeue covers a Service the informers do not map to this Gateway).
   let giveBackPending = false;
+  // A delete the plan held back until kube-vip has written a Service's status: plan again then (or at its timeout).
+  let deferredRetry: number | undefined;
   // A conflicted Gateway gets no plan: no Service of its is created or patched with the colliding address, and one that
   // already carries it stays as it is (never move an announced address).
   // Delegated IPAM: the Service is made without an address for kube-vip-cloud-provider to assign one.
@@ -192,7 +195,9 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     const strategy = { gateway: gwParams.parameters?.serviceBehaviour, gatewayClass: classParams.parameters?.serviceBehaviour, flag: deps.defaults.serviceBehaviour };
     desired = desiredForGateway(gateway, servedListeners(deps, gateway, gatewayClass, first, params, strategy), deps.strategies);
     const actual = actualObjects(deps, gateway, desired);
-    const plan = planChanges(desired, actual);
+    // With a kube-vip watching, no Service goes before kube-vip wrote its status (kube-vip-settle.ts).
+    const plan = planChanges(desired, actual, kubeVipPlanOptions(view, actual.services, deps.now(), deps.leases));
+    deferredRetry = deferredRetryMs(plan, deps.now());
     // Record new addresses in the Gateway's status before any Service announces them. Otherwise a crash between
     // the plan and the status write, followed by the Services' deletion (a route detached), leaves an address that
     // was announced with nothing that holds it, and the Gateway may come back with another one (found by the
@@ -245,6 +250,7 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   const departedCleared = await clearDepartedListenerSets(deps, namespace, name);
   if (dataPlane.kind === 'failed') throw new Error(`Gateway ${namespace}/${name}: ${dataPlane.message}`);
   if (giveBackPending) return { requeueAfterMs: GIVE_BACK_RETRY_MS };
+  if (deferredRetry !== undefined) return { requeueAfterMs: deferredRetry };
   return departedCleared ? {} : { requeueAfterMs: STALE_CACHE_RETRY_MS };
 }
 
@@ -542,10 +548,14 @@ async function ensureFinalizer(deps: GatewayReconcilerDeps, gateway: Gateway, pr
 /** A Gateway that is being deleted or left our class: give back what it adopted, delete what it owns, clear our status entries. */
 async function release(deps: GatewayReconcilerDeps, gateway: Gateway, ours: boolean): Promise<ReconcileOutcome> {
   const ns = gateway.metadata.namespace ?? '';
-  const plan = planRelease(identity(gateway), await releaseObjects(deps, gateway));
+  const objects = await releaseObjects(deps, gateway);
+  const plan = planRelease(identity(gateway), objects, kubeVipPlanOptions(deps.view, objects.services, deps.now(), deps.leases));
   const applied = await applyPlan(deps.client, plan);
   if (applied === 'stale') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
   if (applied !== 'ok') throw new Error(`releasing Gateway ${ns}/${gateway.metadata.name}: ${applied.message}`);
+  // A Service kube-vip has not written the status of yet stays (and so does the finalizer) until it has.
+  const deferred = deferredRetryMs(plan, deps.now());
+  if (deferred !== undefined) return { requeueAfterMs: deferred };
   // An adopted Service's address was just withdrawn; its restore is the next pass's write (it reads the Service back
   // from the API server). The finalizer stays until then, or nothing would ever restore it.
   if (hasPendingGiveBack(plan)) return { requeueAfterMs: GIVE_BACK_RETRY_MS };

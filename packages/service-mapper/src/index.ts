@@ -16,12 +16,17 @@ export { updateStrategy } from './strategies/update.js';
 export { desiredForGateway, mapListener } from './mapper.js';
 export { GATEWAY_SERVICE_STRATEGY } from './gateway-service.js';
 export {
+  hasDeferredWrites,
   hasPendingGiveBack,
+  kubeVipSettled,
+  DEFAULT_KUBE_VIP_SETTLE_TIMEOUT_MS,
   isEmptyPlan,
   planChanges,
   planRelease,
   type ActualObjects,
   type ChangePlan,
+  type DeferredWrite,
+  type PlanOptions,
   type ObjectPatch,
   type ObjectRef,
   type ObjectReplacement,

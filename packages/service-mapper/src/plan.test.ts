@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '@kube-vip-gw/gateway-model';
-import { applyPlan, backend, endpoint, gateway, GW_NS, served, serverDefaults, service, slice, type ServedOverrides } from './internal/fixtures.testkit.js';
+import { applyPlan, backend, endpoint, gateway, GW_NS, kubeVipAnnounces, served, serverDefaults, service, slice, type ServedOverrides } from './internal/fixtures.testkit.js';
 import { desiredForGateway } from './mapper.js';
-import { hasPendingGiveBack, isEmptyPlan, planChanges, planRelease, type ActualObjects, type ChangePlan } from './plan.js';
+import { DEFAULT_KUBE_VIP_SETTLE_TIMEOUT_MS, hasDeferredWrites, hasPendingGiveBack, isEmptyPlan, kubeVipSettled, planChanges, planRelease, type ActualObjects, type ChangePlan } from './plan.js';
 import type { GatewayDesired } from './types.js';
 import { readUpdateRecord } from './update-record.js';
 
@@ -366,3 +366,106 @@ function withRecord(s: Service, record: string): Service {
   out.metadata.annotations = { ...out.metadata.annotations, 'gateway.kube-vip.io/update-record': record };
   return out;
 }
+
+// kube-vip v1.0.0 retries its status update of a new Service ~70 s when the Service is deleted under it, handling no
+// other Service meanwhile (PlanOptions.kubeVip): with a kube-vip watching, nothing of ours goes before kube-vip wrote
+// its status, and a hand-over waits for the successor's status too.
+describe('planChanges with a kube-vip watching (PlanOptions.kubeVip)', () => {
+  const CREATED = '2026-12-02T02:00:00Z';
+  const t = (seconds: number) => ({ kubeVip: { nowMs: Date.parse(CREATED) + seconds * 1000 } });
+  /** What the API server adds on create that these rules read: the creation time. */
+  const created = (state: ActualObjects): ActualObjects => ({
+    services: state.services.map((s) => (s.metadata.creationTimestamp ? s : { ...s, metadata: { ...s.metadata, creationTimestamp: CREATED } })),
+    endpointSlices: state.endpointSlices,
+  });
+  /** kube-vip takes the Services up: the status of each LoadBalancer with an address lists it. */
+  const announced = (state: ActualObjects): ActualObjects => ({ services: state.services.map((s) => kubeVipAnnounces(s)), endpointSlices: state.endpointSlices });
+  /** The Gateway's listener before any route attaches: on the Gateway Service (the flag is `auto`). */
+  const routelessListener = (): GatewayDesired => {
+    const { route: _route, ...rest } = served({ gateway: gw, backends: [] });
+    return desiredForGateway(gw, [rest]);
+  };
+  const identity = { namespace: GW_NS, name: 'gw', uid: 'uid-gw' };
+  const webEndpoints = { backends: [backend(web, 80, { endpointSlices: webSlices })] };
+  const names = (state: ActualObjects) => state.services.map((s) => s.metadata.name).sort();
+
+  it('a route choosing a per-route strategy after its Gateway: the Gateway Service goes only once kube-vip wrote the status of it and of its successor', () => {
+    const bare = routelessListener();
+    expect(bare.services.map((s) => s.metadata.name)).toEqual(['kvgateway-infra-gw']);
+    let state = created(applyPlan(none, planChanges(bare, none, t(0)), { kubeVip: false }));
+    const routed = desired({ strategy: 'endpoints', ...webEndpoints });
+    // The route attaches 0.1 s later, kube-vip still taking the Gateway Service up: the successor is made, nothing goes.
+    const first = planChanges(routed, state, t(0.1));
+    expect(first.create.map((o) => `${o.kind}/${o.metadata.name}`)).toContain('Service/kvgw-gw-tcp');
+    expect(first.delete).toEqual([]); // the hand-over: the successor is not on the API server yet
+    expect(first.deferred).toEqual([]);
+    state = created(applyPlan(state, first, { kubeVip: false }));
+    // Both on the API server, neither announced: still held, and the plan writes nothing (a plan after apply is empty).
+    const waiting = planChanges(routed, state, t(0.3));
+    expect(isEmptyPlan(waiting)).toBe(true);
+    expect(waiting.deferred).toHaveLength(1);
+    expect(waiting.deferred[0]!.why).toMatch(/kube-vip/);
+    expect(hasDeferredWrites(waiting)).toBe(true);
+    // kube-vip wrote only the old one's status: the successor is not announced yet, the old one stays.
+    const oldOnly: ActualObjects = { ...state, services: state.services.map((s) => (s.metadata.name === 'kvgateway-infra-gw' ? kubeVipAnnounces(s) : s)) };
+    expect(planChanges(routed, oldOnly, t(0.5)).delete).toEqual([]);
+    // Both announced: the Gateway Service goes, then the plan is idle with nothing held.
+    state = announced(state);
+    const handOver = planChanges(routed, state, t(0.8));
+    expect(handOver.delete.map((d) => `${d.kind}/${d.name}`)).toEqual(['Service/kvgateway-infra-gw']);
+    expect(handOver.deferred).toEqual([]);
+    state = applyPlan(state, handOver);
+    const idle = planChanges(routed, state, t(1));
+    expect(isEmptyPlan(idle) && !hasDeferredWrites(idle)).toBe(true);
+    expect(names(state)).toEqual(['kvgw-gw-tcp']);
+  });
+
+  it('without the option (no kube-vip seen) the same hand-over deletes as soon as the successor is on the API server', () => {
+    const bare = routelessListener();
+    let state = applyPlan(none, planChanges(bare, none), { kubeVip: false });
+    const routed = desired({ strategy: 'endpoints', ...webEndpoints });
+    state = applyPlan(state, planChanges(routed, state), { kubeVip: false });
+    expect(planChanges(routed, state).delete.map((d) => d.name)).toEqual(['kvgateway-infra-gw']);
+  });
+
+  it('a Gateway released before kube-vip wrote its Service\u2019s status keeps the Service (and its slices) until kube-vip has, or until the timeout', () => {
+    const eps = desired({ strategy: 'endpoints', ...webEndpoints });
+    const state = created(applyPlan(none, planChanges(eps, none), { kubeVip: false }));
+    const early = planRelease(identity, state, t(0.5));
+    expect(early.delete).toEqual([]);
+    expect(early.deferred.map((d) => [d.object.kind, d.object.name, d.untilMs - Date.parse(CREATED)])).toEqual([['Service', 'kvgw-gw-tcp', DEFAULT_KUBE_VIP_SETTLE_TIMEOUT_MS]]);
+    const settled = planRelease(identity, announced(state), t(0.6));
+    expect(settled.delete.map((d) => d.kind).sort()).toEqual(['EndpointSlice', 'Service']);
+    const late = planRelease(identity, state, t(DEFAULT_KUBE_VIP_SETTLE_TIMEOUT_MS / 1000));
+    expect(late.delete.map((d) => d.kind).sort()).toEqual(['EndpointSlice', 'Service']);
+    expect(late.deferred).toEqual([]);
+    expect(planRelease(identity, state, { kubeVip: { nowMs: Date.parse(CREATED) + 2000, settleTimeoutMs: 1000 } }).deferred).toEqual([]);
+  });
+
+  it('holds a replacement (an immutable field changes) the same way', () => {
+    const v4 = desired({ strategy: 'endpoints', ...webEndpoints });
+    const state = created(applyPlan(none, planChanges(v4, none), { kubeVip: false }));
+    const v6 = desired({ strategy: 'endpoints', ...webEndpoints, addresses: ['2001:db8::10'] });
+    const early = planChanges(v6, state, t(1));
+    expect(early.replace.filter((r) => r.existing.kind === 'Service')).toEqual([]);
+    expect(early.deferred.map((d) => d.object.name)).toEqual(['kvgw-gw-tcp']);
+    expect(planChanges(v6, announced(state), t(1)).replace.map((r) => r.existing.name)).toContain('kvgw-gw-tcp');
+  });
+
+  it('kubeVipSettled: what kube-vip v1.0.0 never takes up is settled; a LoadBalancer is once its status lists every address it carries', () => {
+    const lb = (annotations: Record<string, string>, ingress: string[] = []): Service => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's', namespace: 'n', annotations },
+      spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+      status: { loadBalancer: { ingress: ingress.map((ip) => ({ ip })) } },
+    });
+    expect(kubeVipSettled(web)).toBe(true);
+    expect(kubeVipSettled(lb({}))).toBe(true);
+    expect(kubeVipSettled(lb({ 'kube-vip.io/loadbalancerIPs': '' }))).toBe(true);
+    expect(kubeVipSettled(lb({ 'kube-vip.io/loadbalancerIPs': '192.0.2.1', 'kube-vip.io/ignore': 'true' }))).toBe(true);
+    expect(kubeVipSettled(lb({ 'kube-vip.io/loadbalancerIPs': '192.0.2.1' }))).toBe(false);
+    expect(kubeVipSettled(lb({ 'kube-vip.io/loadbalancerIPs': '192.0.2.1,2001:db8::1' }, ['192.0.2.1']))).toBe(false);
+    expect(kubeVipSettled(lb({ 'kube-vip.io/loadbalancerIPs': '192.0.2.1,2001:db8::1' }, ['2001:db8::1', '192.0.2.1']))).toBe(true);
+  });
+});

@@ -3,7 +3,7 @@
 // (status, kube-vip.io/vipHost, hwaddr, requestedIP) and every key others add is left alone. Only objects we own
 // (our labels AND a controller owner reference to this Gateway) are ever deleted; a user's Service never is.
 import { boundedLabelValue, type EndpointSlice, type KubeObject, type Service, type ServicePort } from '@kube-vip-gw/gateway-model';
-import { GATEWAY_NAME_LABEL, KUBE_VIP_WRITTEN_ANNOTATIONS, OWNED_METADATA_ANNOTATION, SERVICE_NAME_LABEL, UPDATE_RECORD_ANNOTATION } from './constants.js';
+import { GATEWAY_NAME_LABEL, KUBE_VIP_WRITTEN_ANNOTATIONS, LOADBALANCER_IPS_ANNOTATION, OWNED_METADATA_ANNOTATION, SERVICE_NAME_LABEL, UPDATE_RECORD_ANNOTATION } from './constants.js';
 import { InvalidUpdateRecordError } from './errors.js';
 import { isGenerated, isOwnedBy, readOwnedKeys } from './internal/owned.js';
 import { createMergePatch, isEmptyPatch, jsonEqual, type JsonObject } from '@kube-vip-gw/kube-core';
@@ -52,6 +52,14 @@ export interface PlanProblem extends MappingProblem {
   object: ObjectRef;
 }
 
+/** A delete (or replacement) the plan holds back until kube-vip has finished with the Service (see PlanOptions). */
+export interface DeferredWrite {
+  object: ObjectRef;
+  why: string;
+  /** When the hold ends at the latest (ms since epoch): the Service's creation plus `settleTimeoutMs`. */
+  untilMs: number;
+}
+
 /** What to write, in order: create, patch, replace (delete then create), delete. Empty when nothing changed. */
 export interface ChangePlan {
   create: (Service | EndpointSlice)[];
@@ -59,20 +67,61 @@ export interface ChangePlan {
   replace: ObjectReplacement[];
   delete: ObjectRef[];
   problems: PlanProblem[];
+  /** Deletes held back for now: not writes; plan again once kube-vip wrote the Services' status, or at `untilMs`. */
+  deferred: DeferredWrite[];
 }
 
-/** True when the plan makes no write (problems may still need reporting). */
+/** True when the plan makes no write (problems may still need reporting; deferred deletes are not writes yet). */
 export function isEmptyPlan(plan: ChangePlan): boolean {
   return plan.create.length + plan.patch.length + plan.replace.length + plan.delete.length === 0;
+}
+
+/**
+ * How long a Service kube-vip has not written the status of yet is kept at most (from its creation): kube-vip settles
+ * a Service within a second when idle; this bounds the wait for one it ignores (another loadBalancerClass) or a
+ * kube-vip that is down.
+ */
+export const DEFAULT_KUBE_VIP_SETTLE_TIMEOUT_MS = 30_000;
+
+/** Options of planChanges/planRelease. */
+export interface PlanOptions {
+  /**
+   * Set when a kube-vip watches Services in the cluster (its services Lease is current). Then no Service of ours is
+   * deleted or replaced before kube-vip has written its status (`status.loadBalancer.ingress` lists every address the
+   * Service carries), and a Service handing its ports over to another one goes only once the successor's status shows
+   * it announced. Why: kube-vip v1.0.0 writes a new Service's status in `Processor.updateStatus`
+   * (pkg/services/services.go), called from `addService` inside its one Service watch loop (`ServicesWatcher` ->
+   * `AddOrModify` -> `SyncServices`, pkg/services/watch_services.go and processor.go), holding the processor's mutex,
+   * and retries *every* error there 3,000 times 10 ms apart (`retry.OnError(..., func(error) bool { return true },
+   * ...)`). A Service deleted before or while that runs fails each attempt (409 "StorageError: invalid object",
+   * then NotFound): measured 59-73 s during which kube-vip handled no other Service event, and every Service deleted
+   * meanwhile cost the same again. `nowMs` is the caller's clock (this package reads none); a Service older than
+   * `settleTimeoutMs` is deleted anyway.
+   */
+  kubeVip?: { nowMs: number; settleTimeoutMs?: number };
+}
+
+/**
+ * True when kube-vip v1.0.0 is done with this Service (or will never take it up), so deleting it cannot catch its
+ * status update: not a LoadBalancer, no address, `kube-vip.io/ignore`, or its status lists every address it carries.
+ */
+export function kubeVipSettled(svc: Service): boolean {
+  if (svc.spec?.type !== 'LoadBalancer') return true;
+  if (svc.metadata.annotations?.['kube-vip.io/ignore'] === 'true') return true;
+  const wanted = (svc.metadata.annotations?.[LOADBALANCER_IPS_ANNOTATION] ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  if (wanted.length === 0) return true;
+  const ingress = new Set((svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip));
+  return wanted.every((a) => ingress.has(a));
 }
 
 /** Spec fields we own on our Services even when the desired object omits them (so they are removed). */
 const OWNED_ABSENT_SPEC_FIELDS = ['selector'] as const;
 
 /** The writes that make `actual` match `desired` for one Gateway; see the module comment for what is never touched. */
-export function planChanges(desired: GatewayDesired, actual: ActualObjects): ChangePlan {
+export function planChanges(desired: GatewayDesired, actual: ActualObjects, options: PlanOptions = {}): ChangePlan {
   const gw = desired.gateway;
-  const plan: ChangePlan = { create: [], patch: [], replace: [], delete: [], problems: [] };
+  const plan: ChangePlan = { create: [], patch: [], replace: [], delete: [], problems: [], deferred: [] };
+  const unsettled = unsettledCheck(options);
   const actualServices = indexByKey(actual.services);
   const actualSlices = indexByKey(actual.endpointSlices);
 
@@ -95,7 +144,9 @@ export function planChanges(desired: GatewayDesired, actual: ActualObjects): Cha
       }
       const why = kind === 'Service' ? immutableServiceChange(a as Service, d as Service) : immutableSliceChange(a as EndpointSlice, d as EndpointSlice);
       if (why !== undefined) {
-        plan.replace.push({ existing: refOf(kind, a), desired: structuredClone(d), why });
+        const hold = kind === 'Service' ? unsettled(a as Service) : undefined;
+        if (hold !== undefined) plan.deferred.push({ object: refOf(kind, a), why: `replace (${why}) once kube-vip has written its status (${STALL_NOTE})`, untilMs: hold.untilMs });
+        else plan.replace.push({ existing: refOf(kind, a), desired: structuredClone(d), why });
         continue;
       }
       if (ownedFieldsMatch(a, d)) continue; // the idle path: no clone, no diff
@@ -103,7 +154,7 @@ export function planChanges(desired: GatewayDesired, actual: ActualObjects): Cha
       pushPatch(plan, kind, 'update', a, after);
     }
   };
-  const handOver = handOverCheck(desired, actual, actualServices, actualSlices);
+  const handOver = handOverCheck(desired, actual, actualServices, actualSlices, unsettled);
   planOwned('Service', desired.services.map((d) => handOver.withHeldPorts(d)), actualServices);
   planOwned('EndpointSlice', desired.endpointSlices, actualSlices);
 
@@ -134,8 +185,21 @@ export function planChanges(desired: GatewayDesired, actual: ActualObjects): Cha
   const wantedKeys = new Set([...desired.services, ...desired.endpointSlices].map((o) => `${o.kind}:${keyOf(o)}`));
   // Services kept (with their slices) because a port they carry has not reached its new Service yet.
   const held = new Set<string>();
-  for (const a of actual.services)
-    if (!wantedKeys.has(`Service:${keyOf(a)}`) && a.metadata.deletionTimestamp === undefined && isOwnedBy(a, gw) && !handOver.mayGo(a)) held.add(keyOf(a));
+  for (const a of actual.services) {
+    if (wantedKeys.has(`Service:${keyOf(a)}`) || a.metadata.deletionTimestamp !== undefined || !isOwnedBy(a, gw)) continue;
+    if (!handOver.mayGo(a)) {
+      held.add(keyOf(a));
+      const wait = handOver.waitingFor(a);
+      if (wait !== undefined) plan.deferred.push({ object: refOf('Service', a), why: `delete once kube-vip announces Service ${wait.service}, which takes its ports over`, untilMs: wait.untilMs });
+      continue;
+    }
+    // Its slices stay with it: kube-proxy keeps forwarding through it until it goes.
+    const hold = unsettled(a);
+    if (hold !== undefined) {
+      held.add(keyOf(a));
+      plan.deferred.push({ object: refOf('Service', a), why: `delete once kube-vip has written its status (${STALL_NOTE})`, untilMs: hold.untilMs });
+    }
+  }
   for (const [kind, list] of [['EndpointSlice', actual.endpointSlices], ['Service', actual.services]] as const) {
     for (const a of list) {
       if (wantedKeys.has(`${kind}:${keyOf(a)}`) || a.metadata.deletionTimestamp !== undefined) continue;
@@ -168,8 +232,32 @@ export function planChanges(desired: GatewayDesired, actual: ActualObjects): Cha
  * give-back takes two plans (withdraw, then restore; see giveBackService): keep the finalizer while a plan has
  * writes (hasPendingGiveBack).
  */
-export function planRelease(gateway: GatewayIdentity, actual: ActualObjects): ChangePlan {
-  return planChanges({ gateway, services: [], endpointSlices: [], adoptions: [], listeners: [], problems: [], gatewayProblems: [] }, actual);
+export function planRelease(gateway: GatewayIdentity, actual: ActualObjects, options: PlanOptions = {}): ChangePlan {
+  return planChanges({ gateway, services: [], endpointSlices: [], adoptions: [], listeners: [], problems: [], gatewayProblems: [] }, actual, options);
+}
+
+/** True when the plan holds a delete back: plan again once kube-vip wrote the Services' status, or at the earliest `untilMs`. */
+export function hasDeferredWrites(plan: ChangePlan): boolean {
+  return plan.deferred.length > 0;
+}
+
+/** A Service kube-vip has not written the status of yet (key namespace/name), and when the wait for it ends. */
+type Hold = { service: string; untilMs: number };
+
+const STALL_NOTE = "deleting it before would stall kube-vip v1.0.0's status retry";
+
+/** With options.kubeVip: why a Service may not be deleted yet (kube-vip has not written its status), else undefined. */
+function unsettledCheck(options: PlanOptions): (svc: Service) => Hold | undefined {
+  const kv = options.kubeVip;
+  if (kv === undefined) return () => undefined;
+  const timeout = kv.settleTimeoutMs ?? DEFAULT_KUBE_VIP_SETTLE_TIMEOUT_MS;
+  return (svc) => {
+    if (kubeVipSettled(svc)) return undefined;
+    const created = Date.parse(svc.metadata.creationTimestamp ?? '');
+    // No creation time: not from an API server; nothing to bound the wait by, so no wait.
+    if (!Number.isFinite(created) || kv.nowMs >= created + timeout) return undefined;
+    return { service: keyOf(svc), untilMs: created + timeout };
+  };
 }
 
 /** True when the plan withdraws an address from an adopted Service, so another plan must follow with its restore. */
@@ -185,6 +273,8 @@ interface HandOver {
   withHeldPorts(desired: Service): Service;
   /** True for a slice of ours kept because the port it serves is held on its Service. */
   sliceHeld(slice: EndpointSlice): boolean;
+  /** Why `old` waits (mayGo false) only on kube-vip announcing its successor, with the latest end of that wait. */
+  waitingFor(old: Service): Hold | undefined;
 }
 
 /**
@@ -201,24 +291,29 @@ function handOverCheck(
   actual: ActualObjects,
   actualServices: ReadonlyMap<string, Service>,
   actualSlices: ReadonlyMap<string, EndpointSlice>,
+  unsettled: (svc: Service) => Hold | undefined,
 ): HandOver {
   const portKey = (p: ServicePort) => `${p.protocol ?? 'TCP'}/${p.port}`;
   // port -> the key of the desired Service (or adopted Service) that is to carry it
   const home = new Map<string, string>();
   for (const s of desired.services) for (const p of s.spec?.ports ?? []) home.set(portKey(p), keyOf(s));
   for (const a of desired.adoptions) for (const p of a.ports) if (!home.has(portKey(p))) home.set(portKey(p), `${a.namespace}/${a.name}`);
-  if (home.size === 0 || actual.services.length === 0) return { mayGo: () => true, withHeldPorts: (d) => d, sliceHeld: () => false };
+  if (home.size === 0 || actual.services.length === 0) return { mayGo: () => true, withHeldPorts: (d) => d, sliceHeld: () => false, waitingFor: () => undefined };
   const slicesWanted = new Map<string, string[]>();
   for (const s of desired.endpointSlices) {
     const key = `${s.metadata.namespace ?? ''}/${s.metadata.labels?.[SERVICE_NAME_LABEL]}`;
     slicesWanted.set(key, [...(slicesWanted.get(key) ?? []), keyOf(s)]);
   }
-  const carries = (key: string, port: string): boolean => {
+  // In place on the API server: the Service has the port and all its desired slices.
+  const inPlace = (key: string, port: string): boolean => {
     const live = actualServices.get(key);
     if (live === undefined || live.metadata.deletionTimestamp !== undefined || live.spec?.type !== 'LoadBalancer') return false;
     if (!(live.spec?.ports ?? []).some((p) => portKey(p) === port)) return false;
     return (slicesWanted.get(key) ?? []).every((k) => actualSlices.has(k));
   };
+  // ...and, with a kube-vip watching, announced by it (its status written), so the old Service goes after the new
+  // one is announced and never while kube-vip is still taking either of them up (see PlanOptions.kubeVip).
+  const carries = (key: string, port: string): boolean => inPlace(key, port) && unsettled(actualServices.get(key)!) === undefined;
   /** Ports of a live Service that another Service takes over and does not carry yet. */
   const notHandedOver = (live: Service, except: ReadonlySet<string> = new Set()): ServicePort[] => {
     if (live.spec?.type !== 'LoadBalancer') return [];
@@ -230,6 +325,12 @@ function handOverCheck(
   const heldPortNames = new Map<string, Set<string>>();
   return {
     mayGo: (old) => notHandedOver(old).length === 0,
+    waitingFor(old) {
+      const ports = notHandedOver(old);
+      if (ports.length === 0 || !ports.every((p) => inPlace(home.get(portKey(p))!, portKey(p)))) return undefined;
+      const holds = ports.map((p) => unsettled(actualServices.get(home.get(portKey(p))!)!)).filter((h): h is Hold => h !== undefined);
+      return holds.length === 0 ? undefined : { service: holds[0]!.service, untilMs: Math.min(...holds.map((h) => h.untilMs)) };
+    },
     withHeldPorts(d) {
       const live = actualServices.get(keyOf(d));
       if (live === undefined) return d;
