@@ -60,8 +60,10 @@ describe('the kvgw package installed from its tarballs', () => {
     const examples = ['examples/00-gatewayclass.yaml', 'examples/01-ipam-configmap.yaml', 'examples/tcp-echo.yaml'].map((f) => path.join(REPO_ROOT, f));
     const installed = npx(['kvgw', 'render', ...examples.flatMap((f) => ['-f', f])]);
     expect(installed.status).toBe(0);
-    const objects = parseAllDocuments(installed.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string } } | null).filter((o) => o !== null);
-    expect(objects.some((o) => o.kind === 'Service' && o.metadata.name === 'kvgateway-echo-echo')).toBe(true);
+    // One List of the input objects (with their status) and the objects the controller would create.
+    const [list] = parseAllDocuments(installed.stdout).map((d) => d.toJS() as { kind: string; items: { kind: string; metadata: { name: string } }[] });
+    expect(list?.kind).toBe('List');
+    expect(list?.items.some((o) => o.kind === 'Service' && o.metadata.name === 'kvgateway-echo-echo')).toBe(true);
     // The same output as the workspace's own build of kvgw.
     const fromClone = spawnSync(process.execPath, [path.join(REPO_ROOT, 'apps/cli/bin/kvgw.js'), 'render', ...examples.flatMap((f) => ['-f', f])], { encoding: 'utf8', cwd: scratch });
     expect(installed.stdout).toBe(fromClone.stdout);
