@@ -44,7 +44,7 @@ beforeAll(async () => {
   adminKubeconfig = path.join(workDir, 'admin.kubeconfig');
   writeFileSync(adminKubeconfig, plane().kubeconfig, { mode: 0o600 });
   admin = await KubeRest.fromKubeconfig(plane().kubeconfig);
-}, 900_000);
+}, 1_800_000);
 
 afterEach((ctx) => {
   if (ctx.task.result?.state === 'fail') failed = true;
