@@ -22,7 +22,7 @@ import {
 } from '@kube-vip-gw/controller-runtime';
 import { AddressBook } from './address-book.js';
 import { CacheView, VIEW_INDEXERS, type ViewStores } from './cache-view.js';
-import { DEFAULT_IPAM_CONFIGMAP, parseConfigMapRef } from './options.js';
+import { DEFAULT_CONTROLLER_NAME, DEFAULT_IPAM_CONFIGMAP, parseConfigMapRef } from './defaults.js';
 import { reconcileGateway, type EventType } from './reconcile-gateway.js';
 import { reconcileGatewayClass } from './reconcile-gatewayclass.js';
 import { GATEWAY_API_BUNDLE_VERSION } from './version.js';
@@ -166,7 +166,7 @@ export async function renderOffline(objects: readonly KubeObject[], options: Ren
 
   const ipam = parseConfigMapRef(options.ipamConfigMap ?? DEFAULT_IPAM_CONFIGMAP);
   const strategies = options.strategies ?? createStrategyRegistry();
-  const controllerName = options.controllerName ?? 'kube-vip.io/controller';
+  const controllerName = options.controllerName ?? DEFAULT_CONTROLLER_NAME;
   const events: RenderedEvent[] = [];
   const maxRounds = options.maxRounds ?? 20;
   let before = await versions(cluster);

@@ -54,13 +54,20 @@ import { CacheView, VIEW_INDEXERS, indexListenerSetGateway, type ViewStores } fr
 import { BatchedForeignAddresses } from './fresh-read.js';
 import { LeaseTracker } from './lease-tracker.js';
 import { ListenerSetDepartures } from './listener-sets.js';
-import type { ControllerOptions } from './options.js';
 import { registerControllerMetrics } from './metrics.js';
 import { reconcileGateway, type EventSink } from './reconcile-gateway.js';
 import { reconcileGatewayClass } from './reconcile-gatewayclass.js';
 
 /** What the wiring needs beyond the client. */
-export interface GatewayControllersOptions extends Pick<ControllerOptions, 'controllerName' | 'ipamConfigMap' | 'serviceBehaviour' | 'concurrency'> {
+export interface GatewayControllersOptions {
+  /** The GatewayClass spec.controllerName served. */
+  controllerName: string;
+  /** The IPAM ConfigMap (kube-vip-cloud-provider format). */
+  ipamConfigMap: { namespace: string; name: string };
+  /** Default Service strategy (parameters override it). */
+  serviceBehaviour: string;
+  /** Gateways reconciled in parallel. */
+  concurrency: number;
   loadBalancerClass?: string | undefined;
   /** Where kube-vip's leases are (default: auto-detect, kube-system/plndr-svcs-lock). */
   leases?: LeaseSettings;
