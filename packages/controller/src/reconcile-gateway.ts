@@ -2,6 +2,7 @@
 // status, its own entries in routes' status.parents, and the Services/EndpointSlices that realise it (DESIGN §3).
 import {
   Kind,
+  SERVED_ROUTE_KINDS,
   GATEWAY_NAME_LABEL,
   GatewayConditionType,
   ListenerConditionType,
@@ -50,7 +51,6 @@ import {
 } from '@kube-vip-gw/service-mapper';
 import {
   EndpointSlice as EndpointSliceResource,
-  Gateway as GatewayResource,
   Service as ServiceResource,
   isConflict,
   isNotFound,
@@ -74,6 +74,7 @@ import {
 import { classParameters, gatewayParameters, type ParametersResult } from './parameters-lookup.js';
 import { mergeParameters, type GatewayParameters } from './parameters.js';
 import type { ClusterView } from './view.js';
+import { GATEWAY_RESOURCE } from './watched-resources.js';
 
 /**
  * Finalizer on every Gateway of our classes: before it goes, the controller deletes the Services and EndpointSlices
@@ -200,8 +201,8 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     if (!isEmptyPlan(plan) && !isDeepEqual(gateway.status?.addresses ?? [], first.status.addresses ?? [])) {
       try {
         const sent = { ...gateway, status: { ...(gateway.status ?? {}), addresses: first.status.addresses } };
-        gateway = await deps.client.updateStatus<Gateway>(GatewayResource, sent);
-        deps.ownWrites?.record(GatewayResource, sent, gateway);
+        gateway = await deps.client.updateStatus<Gateway>(GATEWAY_RESOURCE, sent);
+        deps.ownWrites?.record(GATEWAY_RESOURCE, sent, gateway);
       } catch (e) {
         if (isConflict(e) || isNotFound(e)) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
         throw e;
@@ -231,8 +232,8 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   if (!isDeepEqual(status, gateway.status)) {
     try {
       const sent = { ...gateway, status };
-      const written = await deps.client.updateStatus(GatewayResource, sent);
-      deps.ownWrites?.record(GatewayResource, sent, written);
+      const written = await deps.client.updateStatus(GATEWAY_RESOURCE, sent);
+      deps.ownWrites?.record(GATEWAY_RESOURCE, sent, written);
     } catch (e) {
       if (isConflict(e) || isNotFound(e)) return { requeueAfterMs: STALE_CACHE_RETRY_MS };
       throw e;
@@ -380,13 +381,14 @@ function snapshot(
   const { view } = deps;
   const ns = gateway.metadata.namespace ?? '';
   const sets = listenerSetInputs(view, ns, gateway.metadata.name);
-  const tcpRoutes = [...view.routesForGateway(Kind.TCPRoute, ns, gateway.metadata.name), ...sets.tcpRoutes];
-  const udpRoutes = [...view.routesForGateway(Kind.UDPRoute, ns, gateway.metadata.name), ...sets.udpRoutes];
+  const routes = Object.fromEntries(
+    SERVED_ROUTE_KINDS.map(({ kind }) => [kind, [...view.routesForGateway(kind, ns, gateway.metadata.name), ...sets.routes[kind]]]),
+  ) as Record<L4RouteKind, L4Route[]>;
   // Only the objects the routes can name: their namespaces, their backend Services, grants in backend namespaces.
   const routeNamespaces = new Set<string>([ns, ...sets.namespaces]);
   const services = new Map<string, Service>();
   const backendNamespaces = new Set<string>();
-  for (const route of [...tcpRoutes, ...udpRoutes]) {
+  for (const route of Object.values(routes).flat()) {
     const routeNs = route.metadata.namespace ?? '';
     routeNamespaces.add(routeNs);
     for (const rule of route.spec?.rules ?? []) {
@@ -403,8 +405,7 @@ function snapshot(
     controllerName: deps.controllerName,
     gateway,
     gatewayClass,
-    tcpRoutes,
-    udpRoutes,
+    routes,
     listenerSets: sets.listenerSets,
     namespaces: [...routeNamespaces].map((n) => view.namespace(n)).filter((n) => n !== undefined),
     services: [...services.values()],
@@ -523,7 +524,7 @@ async function ensureFinalizer(deps: GatewayReconcilerDeps, gateway: Gateway, pr
   const next = present ? [...finalizers, GATEWAY_CLEANUP_FINALIZER] : finalizers.filter((f) => f !== GATEWAY_CLEANUP_FINALIZER);
   try {
     // A JSON patch with a resourceVersion test: never drops a finalizer someone else added meanwhile.
-    const patched = await deps.client.patch<Gateway>(GatewayResource, { namespace: gateway.metadata.namespace, name: gateway.metadata.name }, {
+    const patched = await deps.client.patch<Gateway>(GATEWAY_RESOURCE, { namespace: gateway.metadata.namespace, name: gateway.metadata.name }, {
       type: 'json',
       patch: [
         { op: 'test', path: '/metadata/resourceVersion', value: gateway.metadata.resourceVersion ?? '' },
@@ -531,7 +532,7 @@ async function ensureFinalizer(deps: GatewayReconcilerDeps, gateway: Gateway, pr
       ],
     });
     // Written on top of the cached copy like a status write: a cache without it is just as stale.
-    deps.ownWrites?.record(GatewayResource, gateway, patched);
+    deps.ownWrites?.record(GATEWAY_RESOURCE, gateway, patched);
     return patched;
   } catch (e) {
     if (isConflict(e) || isNotFound(e) || (e as { _tag?: string })._tag === 'InvalidError') return undefined;
@@ -582,7 +583,7 @@ async function releaseObjects(deps: GatewayReconcilerDeps, gateway: Gateway): Pr
 
 async function clearRouteParents(deps: GatewayReconcilerDeps, gateway: Gateway): Promise<ReconcileOutcome> {
   const ns = gateway.metadata.namespace ?? '';
-  for (const kind of [Kind.TCPRoute, Kind.UDPRoute] as const) {
+  for (const { kind } of SERVED_ROUTE_KINDS) {
     for (const route of deps.view.routesForGateway(kind, ns, gateway.metadata.name)) {
       const parents = routeParentsWithoutGateway(route, deps.controllerName, gateway, deps.now());
       if (!isDeepEqual(parents, route.status?.parents ?? [])) await writeRouteParents(deps, kind, route, parents);
@@ -618,8 +619,8 @@ function behindOwnWrite(deps: GatewayReconcilerDeps, gateway: Gateway | undefine
     deps.logger?.debug({ object: `${what} ${o.metadata.namespace}/${o.metadata.name}`, resourceVersion: o.metadata.resourceVersion }, 'the cache has not seen our last write yet; waiting for it');
     return true;
   };
-  if (gateway !== undefined && behind(GatewayResource, gateway, Kind.Gateway)) return true;
-  for (const kind of [Kind.TCPRoute, Kind.UDPRoute] as const) {
+  if (gateway !== undefined && behind(GATEWAY_RESOURCE, gateway, Kind.Gateway)) return true;
+  for (const { kind } of SERVED_ROUTE_KINDS) {
     for (const route of deps.view.routesForGateway(kind, namespace, name)) if (behind(deps.routeResources[kind], route, kind)) return true;
   }
   return listenerSetsBehindOwnWrite(deps, namespace, name);

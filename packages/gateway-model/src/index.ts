@@ -5,6 +5,7 @@ export * from './constants.js';
 export * from './errors.js';
 export * from './conditions.js';
 export * from './defaults.js';
+export * from './kinds.js';
 export * from './selectors.js';
 export * from './parameters.js';
 export * from './gatewayclass.js';
