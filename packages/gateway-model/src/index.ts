@@ -16,4 +16,5 @@ export * from './route-status.js';
 export * from './gateway.js';
 export * from './announcement.js';
 export * from './address-conflict.js';
+export * from './gateway-status.js';
 export * from './listener-sets.js';
