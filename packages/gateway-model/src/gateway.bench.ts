@@ -1,4 +1,4 @@
-// Benchmark of evaluateGateway at the scale of DESIGN §6 (a Gateway reconcile sees only its own routes, so the
+// Benchmark of evaluateGateway at the scale of docs/architecture.md's Targets (a Gateway reconcile sees only its own routes, so the
 // interesting sizes are routes per Gateway and listeners per Gateway). Run: npx vitest bench --project gateway-model --run
 import { bench, describe } from 'vitest';
 import { evaluateGateway, type GatewaySnapshot } from './gateway.js';
