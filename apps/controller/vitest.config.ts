@@ -1,3 +1,3 @@
 import { unitProject } from '../../vitest.shared.ts';
 
-export default unitProject('controller');
+export default unitProject('controller-app');

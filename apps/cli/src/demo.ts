@@ -54,9 +54,9 @@ function packageDir(name: string): string | undefined {
   }
 }
 
-/** The controller bundle next to this CLI in the workspace (apps/controller/dist/gateway-api-controller.js). */
+/** The controller binary's bundle next to this CLI in the workspace (apps/controller/dist/gateway-api-controller.js, package @kube-vip-gw/controller-app). */
 export function defaultControllerBundle(): string | undefined {
-  const dir = packageDir('@kube-vip-gw/controller');
+  const dir = packageDir('@kube-vip-gw/controller-app');
   return dir === undefined ? undefined : path.join(dir, 'dist', 'gateway-api-controller.js');
 }
 

@@ -2,7 +2,8 @@
 // expanded, every object checked for a supported kind, apiVersion and name. Errors name the file and document.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { KubeObject } from '@kube-vip-gw/controller-runtime';
+import { apiVersionOf, type KubeObject } from '@kube-vip-gw/controller-runtime';
+import { WATCHED_RESOURCES } from '@kube-vip-gw/controller';
 import { parseAllDocuments } from 'yaml';
 import { describeSource, InputFileError, ManifestError, type ManifestSource } from './errors.js';
 
@@ -18,21 +19,14 @@ export interface SupportedKind {
   readonly namespaced: boolean;
 }
 
-const GW = 'gateway.networking.k8s.io';
 
-/** The kinds `render` loads: what the controller reads (and the EndpointSlices the `endpoints` strategy mirrors). */
-export const SUPPORTED_KINDS: Readonly<Record<string, SupportedKind>> = {
-  Namespace: { apiVersions: ['v1'], namespaced: false },
-  Service: { apiVersions: ['v1'], namespaced: true },
-  EndpointSlice: { apiVersions: ['discovery.k8s.io/v1'], namespaced: true },
-  ConfigMap: { apiVersions: ['v1'], namespaced: true },
-  GatewayClass: { apiVersions: [`${GW}/v1`], namespaced: false },
-  Gateway: { apiVersions: [`${GW}/v1`], namespaced: true },
-  TCPRoute: { apiVersions: [`${GW}/v1`, `${GW}/v1alpha2`], namespaced: true },
-  UDPRoute: { apiVersions: [`${GW}/v1`, `${GW}/v1alpha2`], namespaced: true },
-  ReferenceGrant: { apiVersions: [`${GW}/v1`, `${GW}/v1beta1`], namespaced: true },
-  ListenerSet: { apiVersions: [`${GW}/v1`], namespaced: true },
-};
+/**
+ * The kinds `render` loads: the controller's watched resources that its offline render reads, every version of each
+ * (from the controller library's table, so a new route or parent kind needs no edit here).
+ */
+export const SUPPORTED_KINDS: Readonly<Record<string, SupportedKind>> = Object.fromEntries(
+  WATCHED_RESOURCES.filter((w) => w.rendered).map((w) => [w.store, { apiVersions: w.candidates.map(apiVersionOf), namespaced: w.candidates[0]!.namespaced }]),
+);
 
 /** File extensions read when a directory is given (an explicitly named file is read whatever its extension). */
 export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];

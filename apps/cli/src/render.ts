@@ -3,6 +3,7 @@
 // output deterministic, so the same input always prints byte-for-byte the same list (fit for snapshots and diffs).
 import { createHash } from 'node:crypto';
 import type { KubeObject, OwnerReference } from '@kube-vip-gw/controller-runtime';
+import { RENDER_RESOURCES } from '@kube-vip-gw/controller';
 import { RenderFailedError } from './errors.js';
 import { describeObjectName, SUPPORTED_KINDS, type LoadedManifest } from './manifests.js';
 import { formatData, type DataFormat } from './output.js';
@@ -33,18 +34,7 @@ export type RenderOffline = (objects: KubeObject[], options: RenderOfflineOption
 export const DEFAULT_RENDER_TIME = new Date('1970-01-01T00:00:00Z');
 
 /** Output order of kinds: configuration first, then the Gateway API objects, then what the controller made. */
-export const KIND_ORDER: readonly string[] = [
-  'Namespace',
-  'ConfigMap',
-  'GatewayClass',
-  'Gateway',
-  'ListenerSet',
-  'TCPRoute',
-  'UDPRoute',
-  'ReferenceGrant',
-  'Service',
-  'EndpointSlice',
-];
+export const KIND_ORDER: readonly string[] = RENDER_RESOURCES.map((r) => r.kind);
 
 /** Kinds the renderer may produce that are run-time bookkeeping, not results: left out of the output. */
 export const OMITTED_KINDS: ReadonlySet<string> = new Set(['Event', 'Lease']);

@@ -3,9 +3,8 @@ import { CommanderError } from 'commander';
 import { Registry } from 'prom-client';
 import { createStrategyRegistry } from '@kube-vip-gw/service-mapper';
 import { KubeClient, Manager, createLogger, setupSignalHandler, type Client } from '@kube-vip-gw/controller-runtime';
-import { setupGatewayControllers } from './controllers.js';
+import { StallGuard, fenceWrites, setupGatewayControllers } from '@kube-vip-gw/controller';
 import { parseControllerOptions, type ControllerOptions } from './options.js';
-import { StallGuard, fenceWrites } from './stall-guard.js';
 import { loadStrategyModules } from './strategy-modules.js';
 
 async function run(options: ControllerOptions): Promise<void> {

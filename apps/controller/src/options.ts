@@ -1,4 +1,7 @@
 import { Command, Option } from 'commander';
+import { DEFAULT_CONTROLLER_NAME, DEFAULT_IPAM_CONFIGMAP, InvalidFlagError, parseConfigMapRef } from '@kube-vip-gw/controller';
+
+export { DEFAULT_IPAM_CONFIGMAP, InvalidFlagError, parseConfigMapRef };
 
 /** Log output formats. */
 export type LogFormat = 'json' | 'text';
@@ -26,18 +29,6 @@ export interface ControllerOptions {
   logFormat: LogFormat;
 }
 
-/** Thrown for a flag value that cannot be used; the message names the flag and the value. */
-export class InvalidFlagError extends Error {
-  readonly _tag = 'InvalidFlagError';
-  constructor(flag: string, value: string, why: string) {
-    super(`invalid value "${value}" for ${flag}: ${why}`);
-    this.name = 'InvalidFlagError';
-  }
-}
-
-/** Default IPAM ConfigMap: the one kube-vip-cloud-provider reads, so both allocate from one pool. */
-export const DEFAULT_IPAM_CONFIGMAP = 'kube-system/kubevip';
-
 /**
  * Rewrites Go-style single-dash long flags (`-kubeconfig x`, `-leader-elect=true`) as double-dash ones, so the
  * original controller's command lines keep working. Single-letter flags (`-h`) and values are left alone.
@@ -56,16 +47,6 @@ export function normaliseGoStyleFlags(argv: readonly string[]): string[] {
     }
   }
   return out;
-}
-
-/** Parses `name` or `namespace/name`. */
-export function parseConfigMapRef(value: string, flag = '--ipam-configmap'): { namespace: string; name: string } {
-  const parts = value.split('/');
-  const dns1123 = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-  const [a, b] = parts;
-  if (parts.length === 1 && a && dns1123.test(a)) return { namespace: 'kube-system', name: a };
-  if (parts.length === 2 && a && b && dns1123.test(a) && dns1123.test(b)) return { namespace: a, name: b };
-  throw new InvalidFlagError(flag, value, `expected "name" or "namespace/name" of a ${flag === '--ipam-configmap' ? 'ConfigMap' : 'Lease'}`);
 }
 
 function parseBool(flag: string) {
@@ -95,7 +76,7 @@ export function controllerCommand(): Command {
     .addOption(new Option('--leader-elect [bool]', 'elect a leader through a Lease, for running several replicas').default(false).argParser(parseBool('--leader-elect')).env(env('LEADER_ELECT')))
     .addOption(new Option('--leader-election-namespace <ns>', 'namespace of the leader election Lease; default: the pod namespace, else kube-system').env(env('LEADER_ELECTION_NAMESPACE')))
     .addOption(new Option('--leader-election-id <name>', 'name of the leader election Lease').default('kube-vip-gateway-api').env(env('LEADER_ELECTION_ID')))
-    .addOption(new Option('--controller-name <name>', 'GatewayClass spec.controllerName this controller serves').default('kube-vip.io/controller').env(env('CONTROLLER_NAME')))
+    .addOption(new Option('--controller-name <name>', 'GatewayClass spec.controllerName this controller serves').default(DEFAULT_CONTROLLER_NAME).env(env('CONTROLLER_NAME')))
     .addOption(new Option('--gateway-class-name <name>', 'alias of --controller-name, from the original controller').hideHelp(false))
     .addOption(new Option('--ipam-configmap <[namespace/]name>', 'IPAM ConfigMap (kube-vip-cloud-provider format); a bare name is in kube-system').default(DEFAULT_IPAM_CONFIGMAP).env(env('IPAM_CONFIGMAP')))
     .addOption(new Option('--service-behaviour <strategy>', 'default Service strategy: duplicate, create, update, endpoints, a custom one, or "auto" (duplicate for one same-namespace backend, else endpoints)').default('auto').env(env('SERVICE_BEHAVIOUR')))

@@ -1,4 +1,4 @@
-// Benchmarks of the runtime's hot paths at the scale the controller is sized for (1,000 Gateways, 5,000 routes; docs/benchmarks.md).
+// Benchmarks of the runtime's hot paths at the scale of docs/architecture.md's Targets (1,000 Gateways, 5,000 routes).
 // Run: npx vitest bench --project controller-runtime --run
 import { bench, describe } from 'vitest';
 import { KubeClient } from './client/kube-client.js';

@@ -3,6 +3,7 @@
 import type { ConditionInput } from './conditions.js';
 import { CORE_GROUP, GATEWAY_API_GROUP, Kind, MAX_BACKEND_WEIGHT, RouteConditionType, RouteReason } from './constants.js';
 import { defaultBackendRef, type DefaultedBackendRef } from './defaults.js';
+import { backendProtocolOf } from './kinds.js';
 import type { L4Route, L4RouteKind, ReferenceGrant, Service, ServicePort } from './types.js';
 
 /** A backend that traffic may go to: the Service, the matching port, and the (sanitised) weight. */
@@ -74,10 +75,6 @@ export function isReferenceGranted(
   );
 }
 
-/** The protocol a route kind carries to its backends. */
-function protocolOf(routeKind: L4RouteKind): 'TCP' | 'UDP' {
-  return routeKind === Kind.TCPRoute ? 'TCP' : 'UDP';
-}
 
 /** Weights outside 0..1,000,000 or not integers are rejected by the API server; we clamp so a hand-made object cannot skew the others. */
 function sanitiseWeight(weight: unknown): number {
@@ -107,7 +104,7 @@ function resolveOne(ref: DefaultedBackendRef, routeKind: L4RouteKind, routeNames
   if (service.spec?.type === 'ExternalName') return fail(RouteReason.InvalidKind, 'ExternalName Services are not supported as backends');
   // The CRD requires port for Service references; a hand-made object without one cannot be resolved.
   if (ref.port === undefined) return fail(RouteReason.BackendNotFound, 'port is required for a Service backend');
-  const protocol = protocolOf(routeKind);
+  const protocol = backendProtocolOf(routeKind);
   const samePort = (service.spec?.ports ?? []).filter((p) => p.port === ref.port);
   if (samePort.length === 0) return fail(RouteReason.BackendNotFound, `Service has no port ${ref.port}`);
   const port = samePort.find((p) => (p.protocol ?? 'TCP') === protocol);

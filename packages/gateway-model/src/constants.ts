@@ -48,7 +48,7 @@ export const GatewayClassReason = {
   SupportedVersion: 'SupportedVersion',
 } as const;
 
-/** Condition types on a Gateway, including our domain-prefixed announcement condition (DESIGN §4.3). */
+/** Condition types on a Gateway, including our domain-prefixed announcement condition (a domain-prefixed, implementation-specific type, as the Gateway API condition conventions ask). */
 export const GatewayConditionType = {
   Accepted: 'Accepted',
   Programmed: 'Programmed',

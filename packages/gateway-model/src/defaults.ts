@@ -2,6 +2,7 @@
 // (kvgw render), from an in-memory cluster, or from older CRDs, so every reader defaults again, the same way.
 import { AddressType, CORE_GROUP, FromNamespaces, GATEWAY_API_GROUP, Kind, ListenerProtocol } from './constants.js';
 import type { AllowedRoutes, BackendRef, GatewaySpecAddress, L4RouteKind, LabelSelector, ParentReference, RouteGroupKind } from './types.js';
+import { servedRouteKindForProtocol } from './kinds.js';
 
 /** A parentRef with group, kind and namespace filled in. */
 export interface DefaultedParentRef {
@@ -83,7 +84,7 @@ export function defaultBackendRef(ref: BackendRef, routeNamespace: string): Defa
   return out;
 }
 
-/** The route kinds a listener of `protocol` can serve: TCP takes TCPRoute, UDP takes UDPRoute, others none. */
+/** The route kinds a listener of `protocol` can serve (from the kinds table: TCP takes TCPRoute, UDP takes UDPRoute), others none. */
 export function routeKindsForProtocol(protocol: string): Required<RouteGroupKind>[] {
   const kind = routeKindForProtocol(protocol);
   return kind === undefined ? [] : [{ group: GATEWAY_API_GROUP, kind }];
@@ -91,7 +92,5 @@ export function routeKindsForProtocol(protocol: string): Required<RouteGroupKind
 
 /** The single route kind a TCP or UDP listener serves, or undefined for protocols we do not serve. */
 export function routeKindForProtocol(protocol: string): L4RouteKind | undefined {
-  if (protocol === ListenerProtocol.TCP) return Kind.TCPRoute;
-  if (protocol === ListenerProtocol.UDP) return Kind.UDPRoute;
-  return undefined;
+  return servedRouteKindForProtocol(protocol)?.kind;
 }

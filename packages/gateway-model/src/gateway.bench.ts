@@ -1,4 +1,4 @@
-// Benchmark of evaluateGateway at the scale of DESIGN §6 (a Gateway reconcile sees only its own routes, so the
+// Benchmark of evaluateGateway at the scale of docs/architecture.md's Targets (a Gateway reconcile sees only its own routes, so the
 // interesting sizes are routes per Gateway and listeners per Gateway). Run: npx vitest bench --project gateway-model --run
 import { bench, describe } from 'vitest';
 import { evaluateGateway, type GatewaySnapshot } from './gateway.js';
@@ -10,11 +10,11 @@ function snapshot(listeners: number, routes: number): GatewaySnapshot {
     controllerName: CONTROLLER,
     gateway: gw,
     gatewayClass: gatewayClass(),
-    tcpRoutes: Array.from({ length: routes }, (_, i) =>
+    routes: { TCPRoute: Array.from({ length: routes }, (_, i) =>
       route(`r${i}`, [{ name: 'gw', sectionName: `l${i % listeners}` }], [{ name: `svc${i % 100}`, port: 8080 }], {
         created: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
       }),
-    ),
+    ) },
     namespaces: [namespace('infra')],
     services: Array.from({ length: 100 }, (_, i) => service(`svc${i}`, [{ port: 8080 }])),
     address: { kind: 'assigned', addresses: ['192.0.2.1'] },

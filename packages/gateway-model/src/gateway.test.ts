@@ -11,8 +11,7 @@ function snapshot(overrides: Partial<GatewaySnapshot> = {}): GatewaySnapshot {
     controllerName: CONTROLLER,
     gateway: gateway([tcp('tcp', 9000)]),
     gatewayClass: gatewayClass(),
-    tcpRoutes: [],
-    udpRoutes: [],
+    routes: {},
     namespaces: [namespace('infra'), namespace('web')],
     services: [echo],
     referenceGrants: [],
@@ -36,7 +35,7 @@ function parentCondition(e: GatewayEvaluation, routeName: string, type: string, 
 }
 
 describe('evaluateGateway: a working TCP Gateway', () => {
-  const e = evaluateGateway(snapshot({ tcpRoutes: [route('r', [{ name: 'gw', sectionName: 'tcp' }])] }));
+  const e = evaluateGateway(snapshot({ routes: { TCPRoute: [route('r', [{ name: 'gw', sectionName: 'tcp' }])] } }));
 
   it('is Accepted and Programmed with observedGeneration', () => {
     expect(gwCondition(e, 'Accepted')).toMatchObject({ status: 'True', reason: 'Accepted', observedGeneration: 3, lastTransitionTime: NOW });
@@ -76,7 +75,7 @@ describe('evaluateGateway: a working TCP Gateway', () => {
   });
   it('is a fixed point: re-evaluating its own output changes nothing', () => {
     const routes = e.routes.map((u) => ({ ...u.route, status: { parents: u.parents } }));
-    const again = evaluateGateway(snapshot({ gateway: { ...gateway([tcp('tcp', 9000)]), status: e.status }, tcpRoutes: routes, now: LATER }));
+    const again = evaluateGateway(snapshot({ gateway: { ...gateway([tcp('tcp', 9000)]), status: e.status }, routes: { TCPRoute: routes }, now: LATER }));
     expect(again.statusChanged).toBe(false);
     expect(again.routes.map((r) => r.changed)).toEqual([false]);
     expect(again.status).toEqual(e.status);
@@ -180,7 +179,7 @@ describe('attachedRoutes and the served route', () => {
   it('two routes on one listener: both Accepted, attachedRoutes 2, only the oldest is served', () => {
     const newer = route('newer', [{ name: 'gw', sectionName: 'tcp' }], undefined, { created: '2026-01-01T00:00:10Z' });
     const older = route('older', [{ name: 'gw', sectionName: 'tcp' }], undefined, { created: '2026-01-01T00:00:05Z' });
-    const e = evaluateGateway(snapshot({ tcpRoutes: [newer, older] }));
+    const e = evaluateGateway(snapshot({ routes: { TCPRoute: [newer, older] } }));
     expect(parentCondition(e, 'newer', 'Accepted')?.status).toBe('True');
     expect(parentCondition(e, 'older', 'Accepted')?.status).toBe('True');
     expect(e.status.listeners?.[0]?.attachedRoutes).toBe(2);
@@ -191,13 +190,13 @@ describe('attachedRoutes and the served route', () => {
     const grant = { allowedRoutes: { namespaces: { from: 'All' as const } } };
     const b = route('b', [{ name: 'gw', namespace: 'infra' }], undefined, { namespace: 'apps' });
     const a = route('a', [{ name: 'gw', namespace: 'infra' }], undefined, { namespace: 'web' });
-    const e = evaluateGateway(snapshot({ gateway: gateway([tcp('tcp', 9000, grant)]), tcpRoutes: [a, b] }));
+    const e = evaluateGateway(snapshot({ gateway: gateway([tcp('tcp', 9000, grant)]), routes: { TCPRoute: [a, b] } }));
     expect(e.listeners[0]?.served?.route.metadata.namespace).toBe('apps');
   });
   // UDPRouteParentRefAttachAllListeners
   it('a parentRef without sectionName or port attaches to every UDP listener', () => {
     const gw = gateway([udp('u1', 5300), udp('u2', 5301), udp('u3', 5302), tcp('t', 5303)]);
-    const e = evaluateGateway(snapshot({ gateway: gw, udpRoutes: [route('dns', [{ name: 'gw' }], [{ name: 'echo', port: 53 }], { kind: 'UDPRoute' })] }));
+    const e = evaluateGateway(snapshot({ gateway: gw, routes: { UDPRoute: [route('dns', [{ name: 'gw' }], [{ name: 'echo', port: 53 }], { kind: 'UDPRoute' })] } }));
     expect(e.status.listeners?.map((l) => [l.name, l.attachedRoutes, l.supportedKinds[0]?.kind])).toEqual([
       ['u1', 1, 'UDPRoute'],
       ['u2', 1, 'UDPRoute'],
@@ -212,23 +211,23 @@ describe('attachedRoutes and the served route', () => {
   });
   it('counts a route once per listener even when two of its parentRefs select it', () => {
     const r = route('r', [{ name: 'gw', sectionName: 'tcp' }, { name: 'gw', port: 9000 }]);
-    const e = evaluateGateway(snapshot({ tcpRoutes: [r] }));
+    const e = evaluateGateway(snapshot({ routes: { TCPRoute: [r] } }));
     expect(e.status.listeners?.[0]?.attachedRoutes).toBe(1);
     expect(e.routes[0]?.parents).toHaveLength(2);
   });
   it('does not count routes that are not accepted (TCPRouteInvalidNonTCPListener: zero attached routes)', () => {
     const gw = gateway([{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }] } }]);
-    const e = evaluateGateway(snapshot({ gateway: gw, tcpRoutes: [route('r', [{ name: 'gw', sectionName: 'http' }])] }));
+    const e = evaluateGateway(snapshot({ gateway: gw, routes: { TCPRoute: [route('r', [{ name: 'gw', sectionName: 'http' }])] } }));
     expect(e.status.listeners?.[0]?.attachedRoutes).toBe(0);
     expect(parentCondition(e, 'r', 'Accepted')).toMatchObject({ status: 'False', reason: 'NotAllowedByListeners' });
   });
   it('counts accepted routes on a rejected listener, but serves nothing there', () => {
-    const e = evaluateGateway(snapshot({ gateway: gateway([tcp('a', 1), tcp('b', 1), tcp('c', 2)]), tcpRoutes: [route('r', [{ name: 'gw' }])] }));
+    const e = evaluateGateway(snapshot({ gateway: gateway([tcp('a', 1), tcp('b', 1), tcp('c', 2)]), routes: { TCPRoute: [route('r', [{ name: 'gw' }])] } }));
     expect(e.status.listeners?.map((l) => l.attachedRoutes)).toEqual([1, 1, 1]);
     expect(e.listeners.map((l) => l.served !== undefined)).toEqual([false, false, true]);
   });
   it('a route with a missing backend stays Accepted and counted (TCPRouteInvalidBackendRefNonexistent)', () => {
-    const e = evaluateGateway(snapshot({ tcpRoutes: [route('r', [{ name: 'gw', sectionName: 'tcp' }], [{ name: 'nonexistent-service', port: 8080 }])] }));
+    const e = evaluateGateway(snapshot({ routes: { TCPRoute: [route('r', [{ name: 'gw', sectionName: 'tcp' }], [{ name: 'nonexistent-service', port: 8080 }])] } }));
     expect(parentCondition(e, 'r', 'Accepted')?.status).toBe('True');
     expect(parentCondition(e, 'r', 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'BackendNotFound', observedGeneration: 2 });
     expect(e.status.listeners?.[0]?.attachedRoutes).toBe(1);
@@ -237,22 +236,22 @@ describe('attachedRoutes and the served route', () => {
   it('cross-namespace backend: RefNotPermitted without a grant, resolved with one (TCPRouteReferenceGrant)', () => {
     const remote = service('remote', [{ port: 8080 }], 'web');
     const r = route('r', [{ name: 'gw', sectionName: 'tcp' }], [{ name: 'remote', namespace: 'web', port: 8080 }]);
-    const without = evaluateGateway(snapshot({ services: [remote], tcpRoutes: [r] }));
+    const without = evaluateGateway(snapshot({ services: [remote], routes: { TCPRoute: [r] } }));
     expect(parentCondition(without, 'r', 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'RefNotPermitted' });
     expect(parentCondition(without, 'r', 'Accepted')?.status).toBe('True');
-    const withGrant = evaluateGateway(snapshot({ services: [remote], tcpRoutes: [r], referenceGrants: [referenceGrant('web', 'TCPRoute', 'infra')] }));
+    const withGrant = evaluateGateway(snapshot({ services: [remote], routes: { TCPRoute: [r] }, referenceGrants: [referenceGrant('web', 'TCPRoute', 'infra')] }));
     expect(parentCondition(withGrant, 'r', 'ResolvedRefs')?.status).toBe('True');
     expect(withGrant.listeners[0]?.served?.backends[0]?.service.metadata.namespace).toBe('web');
   });
   it('serves nothing while the Gateway is not accepted', () => {
-    const e = evaluateGateway(snapshot({ gatewayClass: gatewayClass({}, null), tcpRoutes: [route('r', [{ name: 'gw' }])] }));
+    const e = evaluateGateway(snapshot({ gatewayClass: gatewayClass({}, null), routes: { TCPRoute: [route('r', [{ name: 'gw' }])] } }));
     expect(e.listeners[0]?.served).toBeUndefined();
     expect(e.listeners[0]?.attachedRoutes).toBe(1);
   });
   it('reports a v1alpha2 route with several rules as PartiallyInvalid, serving the first rule', () => {
     const r = route('r', [{ name: 'gw' }]);
     r.spec.rules.push({ backendRefs: [{ name: 'echo', port: 53 }] });
-    const e = evaluateGateway(snapshot({ tcpRoutes: [r] }));
+    const e = evaluateGateway(snapshot({ routes: { TCPRoute: [r] } }));
     expect(parentCondition(e, 'r', 'PartiallyInvalid')).toMatchObject({ status: 'True', reason: 'UnsupportedValue' });
     expect(e.listeners[0]?.served?.backends.map((b) => b.port.port)).toEqual([8080]);
   });
@@ -263,7 +262,7 @@ describe('route status ownership', () => {
   it('removes our entry when the route no longer references the Gateway, keeping others', () => {
     const r: L4Route = route('r', [{ name: 'elsewhere' }]);
     r.status = { parents: [foreign, { parentRef: { name: 'gw', group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'infra' }, controllerName: CONTROLLER, conditions: [acceptedCondition()] }] };
-    const e = evaluateGateway(snapshot({ tcpRoutes: [r] }));
+    const e = evaluateGateway(snapshot({ routes: { TCPRoute: [r] } }));
     expect(e.routes[0]?.parents).toEqual([foreign]);
     expect(e.routes[0]?.changed).toBe(true);
   });
@@ -276,14 +275,16 @@ describe('route status ownership', () => {
   });
   it('evaluates each input route once, even if listed twice', () => {
     const r = route('r', [{ name: 'gw' }]);
-    expect(evaluateGateway(snapshot({ tcpRoutes: [r, r] })).routes).toHaveLength(1);
+    expect(evaluateGateway(snapshot({ routes: { TCPRoute: [r, r] } })).routes).toHaveLength(1);
   });
   it('a TCPRoute and a UDPRoute with the same name are different routes', () => {
     const e = evaluateGateway(
       snapshot({
         gateway: gateway([tcp('t', 53), udp('u', 53)]),
-        tcpRoutes: [route('dns', [{ name: 'gw' }], [{ name: 'echo', port: 8080 }])],
-        udpRoutes: [route('dns', [{ name: 'gw' }], [{ name: 'echo', port: 53 }], { kind: 'UDPRoute' })],
+        routes: {
+          TCPRoute: [route('dns', [{ name: 'gw' }], [{ name: 'echo', port: 8080 }])],
+          UDPRoute: [route('dns', [{ name: 'gw' }], [{ name: 'echo', port: 53 }], { kind: 'UDPRoute' })],
+        },
       }),
     );
     expect(e.routes.map((r) => r.kind)).toEqual(['TCPRoute', 'UDPRoute']);

@@ -17,6 +17,7 @@ import {
   ListenerReason,
 } from './constants.js';
 import { defaultGatewayAddress } from './defaults.js';
+import { SERVED_ROUTE_KINDS } from './kinds.js';
 import { NotOurGatewayError } from './errors.js';
 import { evaluateListeners, type ListenerVerdict } from './listeners.js';
 import { finishListenerSets, prepareListenerSets, type ListenerSetOutcome, type ListenerSetRef } from './listener-sets.js';
@@ -67,10 +68,8 @@ export interface GatewaySnapshot {
   gateway: Gateway;
   /** The Gateway's class; must be ours (the caller filters). Its Accepted condition gates the Gateway's. */
   gatewayClass: GatewayClass;
-  /** TCPRoutes that name this Gateway in spec.parentRefs or carry one of our status entries for it. */
-  tcpRoutes?: readonly L4Route[];
-  /** UDPRoutes, as tcpRoutes. */
-  udpRoutes?: readonly L4Route[];
+  /** By served route kind: the routes that name this Gateway in spec.parentRefs or carry one of our status entries for it. */
+  routes?: Partial<Record<L4RouteKind, readonly L4Route[]>>;
   /**
    * ListenerSets whose spec.parentRef names this Gateway (others are ignored). The routes and namespaces above must
    * then also include the routes naming them and the ListenerSets' namespaces.
@@ -272,10 +271,7 @@ export function evaluateGateway(snapshot: GatewaySnapshot): GatewayEvaluation {
   const attachedTo = new Map<string, { kind: L4RouteKind; route: L4Route; resolution: BackendResolution }[]>();
   const routes: RouteStatusUpdate[] = [];
   const seenRoutes = new Set<string>();
-  const inputs: [L4RouteKind, readonly L4Route[]][] = [
-    [Kind.TCPRoute, snapshot.tcpRoutes ?? []],
-    [Kind.UDPRoute, snapshot.udpRoutes ?? []],
-  ];
+  const inputs = SERVED_ROUTE_KINDS.map((k) => [k.kind, snapshot.routes?.[k.kind] ?? []] as const);
   for (const [kind, list] of inputs) {
     for (const route of list) {
       const key = routeKey(kind, route);

@@ -17,8 +17,7 @@ function snapshot(overrides: Partial<GatewaySnapshot> = {}): GatewaySnapshot {
     controllerName: CONTROLLER,
     gateway: allowing('All'),
     gatewayClass: gatewayClass(),
-    tcpRoutes: [],
-    udpRoutes: [],
+    routes: {},
     namespaces: [namespace('infra'), namespace('team-a', { team: 'a' }), namespace('team-b', { team: 'b' })],
     services: [echo, teamEcho],
     referenceGrants: [],
@@ -109,7 +108,7 @@ describe('allowedListeners', () => {
 describe('the parent Gateway', () => {
   const set = listenerSet('ls', [tcp('extra', 9100)]);
   it('not accepted: Accepted=False/ParentNotAccepted, Programmed=False/ParentNotProgrammed, nothing served', () => {
-    const e = evaluateGateway(snapshot({ gatewayClass: gatewayClass({}, acceptedCondition('False', 'InvalidParameters')), listenerSets: [set], tcpRoutes: [route('r', [{ kind: 'ListenerSet', name: 'ls' }])] }));
+    const e = evaluateGateway(snapshot({ gatewayClass: gatewayClass({}, acceptedCondition('False', 'InvalidParameters')), listenerSets: [set], routes: { TCPRoute: [route('r', [{ kind: 'ListenerSet', name: 'ls' }])] } }));
     expect(setStates(e, 'ls')).toEqual(['Accepted=False/ParentNotAccepted', 'Programmed=False/ParentNotProgrammed']);
     expect(e.listeners.find((l) => l.listenerSet)?.served).toBeUndefined();
     expect(e.status.attachedListenerSets).toBe(0);
@@ -127,7 +126,7 @@ describe('the parent Gateway', () => {
 
 describe('status', () => {
   const set = { ...listenerSet('ls', [tcp('extra', 9100), udp('dns', 53)], { generation: 7 }) };
-  const e = evaluateGateway(snapshot({ listenerSets: [set], tcpRoutes: [route('r', [{ kind: 'ListenerSet', name: 'ls', sectionName: 'extra' }])] }));
+  const e = evaluateGateway(snapshot({ listenerSets: [set], routes: { TCPRoute: [route('r', [{ kind: 'ListenerSet', name: 'ls', sectionName: 'extra' }])] } }));
 
   it('carries observedGeneration of the ListenerSet on every condition', () => {
     const all = [...(setOf(e, 'ls').status.conditions ?? []), ...(setOf(e, 'ls').status.listeners ?? []).flatMap((l) => l.conditions)];
@@ -142,7 +141,7 @@ describe('status', () => {
     for (const name of ['extra', 'dns']) expect(listenerStates(e, 'ls', name)).toEqual(ACCEPTED_LISTENER);
   });
   it('is unchanged when evaluated again on its own output', () => {
-    const again = evaluateGateway(snapshot({ listenerSets: [{ ...set, status: setOf(e, 'ls').status }], tcpRoutes: [route('r', [{ kind: 'ListenerSet', name: 'ls', sectionName: 'extra' }])] }));
+    const again = evaluateGateway(snapshot({ listenerSets: [{ ...set, status: setOf(e, 'ls').status }], routes: { TCPRoute: [route('r', [{ kind: 'ListenerSet', name: 'ls', sectionName: 'extra' }])] } }));
     expect(setOf(again, 'ls').statusChanged).toBe(false);
     expect(setOf(e, 'ls').statusChanged).toBe(true);
   });
@@ -276,7 +275,7 @@ describe('routes on ListenerSets', () => {
   }
 
   it('attaches by sectionName, writes status.parents naming the ListenerSet, counts and serves it', () => {
-    const e = evaluateGateway(snapshot({ listenerSets: [set], tcpRoutes: [r('r', [ref({ sectionName: 'extra' })])] }));
+    const e = evaluateGateway(snapshot({ listenerSets: [set], routes: { TCPRoute: [r('r', [ref({ sectionName: 'extra' })])] } }));
     expect(parent(e, 'r')).toMatchObject({
       parentRef: { group: 'gateway.networking.k8s.io', kind: 'ListenerSet', namespace: 'team-a', name: 'ls', sectionName: 'extra' },
       controllerName: CONTROLLER,
@@ -290,7 +289,7 @@ describe('routes on ListenerSets', () => {
     expect(e.listeners.find((l) => l.name === 'tcp')?.attachedRoutes).toBe(0);
   });
   it('attaches by port, or to every listener of its kind with neither', () => {
-    const e = evaluateGateway(snapshot({ listenerSets: [set], tcpRoutes: [r('by-port', [ref({ port: 9101 })]), r('whole', [ref()], { created: '2026-02-01T00:00:00Z' })] }));
+    const e = evaluateGateway(snapshot({ listenerSets: [set], routes: { TCPRoute: [r('by-port', [ref({ port: 9101 })]), r('whole', [ref()], { created: '2026-02-01T00:00:00Z' })] } }));
     expect(setOf(e, 'ls').status.listeners?.map((l) => [l.name, l.attachedRoutes])).toEqual([
       ['extra', 1],
       ['more', 2],
@@ -299,37 +298,37 @@ describe('routes on ListenerSets', () => {
     expect(e.listeners.find((l) => l.name === 'team-a/ls/more')?.served?.route.metadata.name).toBe('by-port');
   });
   it('NoMatchingParent for a sectionName or port the ListenerSet lacks, even when the Gateway has it', () => {
-    const e = evaluateGateway(snapshot({ listenerSets: [set], tcpRoutes: [r('name', [ref({ sectionName: 'tcp' })]), r('port', [ref({ port: 9000 })])] }));
+    const e = evaluateGateway(snapshot({ listenerSets: [set], routes: { TCPRoute: [r('name', [ref({ sectionName: 'tcp' })]), r('port', [ref({ port: 9000 })])] } }));
     expect(parent(e, 'name')?.conditions[0]).toMatchObject({ status: 'False', reason: 'NoMatchingParent', message: 'ListenerSet "team-a/ls" has no listener named "tcp"' });
     expect(parent(e, 'port')?.conditions[0]).toMatchObject({ status: 'False', reason: 'NoMatchingParent' });
   });
   it("a Gateway parentRef never finds a ListenerSet's listener (conformance ListenerSetGatewayParentSectionNameNotFound)", () => {
-    const e = evaluateGateway(snapshot({ listenerSets: [set], tcpRoutes: [r('r', [{ name: 'gw', namespace: 'infra', sectionName: 'extra' }])] }));
+    const e = evaluateGateway(snapshot({ listenerSets: [set], routes: { TCPRoute: [r('r', [{ name: 'gw', namespace: 'infra', sectionName: 'extra' }])] } }));
     expect(parent(e, 'r')?.conditions[0]).toMatchObject({ status: 'False', reason: 'NoMatchingParent' });
     expect(parent(e, 'r')?.parentRef.kind).toBe('Gateway');
   });
   it("allowedRoutes Same means the ListenerSet's namespace, not the Gateway's", () => {
     const fromInfra = route('infra-route', [{ kind: 'ListenerSet', name: 'ls', namespace: 'team-a' }]);
-    const e = evaluateGateway(snapshot({ listenerSets: [set], tcpRoutes: [fromInfra, r('team-route', [ref()])] }));
+    const e = evaluateGateway(snapshot({ listenerSets: [set], routes: { TCPRoute: [fromInfra, r('team-route', [ref()])] } }));
     expect(parent(e, 'infra-route')?.conditions[0]).toMatchObject({ status: 'False', reason: 'NotAllowedByListeners' });
     expect(parent(e, 'infra-route')?.conditions[0]?.message).toContain(`the ListenerSet's namespace "team-a"`);
     expect(parent(e, 'team-route')?.conditions[0]).toMatchObject({ status: 'True', reason: 'Accepted' });
   });
   it('NotAllowedByListeners for a ListenerSet the Gateway does not take, and nothing served', () => {
-    const e = evaluateGateway(snapshot({ gateway: allowing('Same'), listenerSets: [set], tcpRoutes: [r('r', [ref()])] }));
+    const e = evaluateGateway(snapshot({ gateway: allowing('Same'), listenerSets: [set], routes: { TCPRoute: [r('r', [ref()])] } }));
     expect(parent(e, 'r')?.conditions[0]).toMatchObject({ status: 'False', reason: 'NotAllowedByListeners' });
     expect(parent(e, 'r')?.conditions[0]?.message).toContain('not attached to its Gateway');
     expect(e.listeners.every((l) => l.listenerSet === undefined)).toBe(true);
   });
   it('a conflicted listener counts its routes but serves none', () => {
     const clash = listenerSet('ls', [tcp('extra', 9000), tcp('ok', 9100)], { namespace: 'team-a' });
-    const e = evaluateGateway(snapshot({ listenerSets: [clash], tcpRoutes: [r('r', [ref({ sectionName: 'extra' })])] }));
+    const e = evaluateGateway(snapshot({ listenerSets: [clash], routes: { TCPRoute: [r('r', [ref({ sectionName: 'extra' })])] } }));
     const l = e.listeners.find((x) => x.name === 'team-a/ls/extra');
     expect(l).toMatchObject({ accepted: false, attachedRoutes: 1 });
     expect(l?.served).toBeUndefined();
   });
   it('evaluates Gateway and ListenerSet parentRefs independently (conformance ListenerSetDualParentRefIndependence)', () => {
-    const e = evaluateGateway(snapshot({ listenerSets: [set], tcpRoutes: [r('r', [{ name: 'gw', namespace: 'infra' }, ref({ sectionName: 'extra' })])] }));
+    const e = evaluateGateway(snapshot({ listenerSets: [set], routes: { TCPRoute: [r('r', [{ name: 'gw', namespace: 'infra' }, ref({ sectionName: 'extra' })])] } }));
     // The Gateway's listener allows routes from its own namespace only; the ListenerSet's from team-a.
     expect(e.routes[0]?.parents.map((p) => `${p.parentRef.kind}:${p.conditions[0]?.status}/${p.conditions[0]?.reason}`)).toEqual([
       'Gateway:False/NotAllowedByListeners',
@@ -344,7 +343,7 @@ describe('routes on ListenerSets', () => {
         { parentRef: { group: 'gateway.networking.k8s.io', kind: 'ListenerSet', namespace: 'team-a', name: 'ls' }, controllerName: 'example.com/other', conditions: [] },
       ],
     };
-    const e = evaluateGateway(snapshot({ listenerSets: [set], tcpRoutes: [stale] }));
+    const e = evaluateGateway(snapshot({ listenerSets: [set], routes: { TCPRoute: [stale] } }));
     expect(e.routes[0]?.parents.map((p) => `${p.controllerName}:${p.parentRef.kind}`)).toEqual(['example.com/other:ListenerSet', `${CONTROLLER}:Gateway`]);
   });
 });

@@ -11,6 +11,7 @@ import {
   NAMESPACE_NAME_LABEL,
 } from './constants.js';
 import { defaultAllowedRoutes, routeKindForProtocol } from './defaults.js';
+import { SERVED_PROTOCOLS, unservedRouteKindForProtocol } from './kinds.js';
 import { compileLabelSelector, type LabelPredicate } from '@kube-vip-gw/kube-core';
 import type { Gateway, L4RouteKind, Listener, Namespace, RouteGroupKind } from './types.js';
 
@@ -98,7 +99,8 @@ export function evaluateListeners(gateway: Gateway): ListenerVerdict[] {
     const label = `listener "${listener.name}"`;
 
     if (routeKind === undefined) {
-      const message = `${label}: protocol "${listener.protocol}" is not supported; this implementation serves ${ListenerProtocol.TCP} and ${ListenerProtocol.UDP} only`;
+      const known = unservedRouteKindForProtocol(listener.protocol);
+      const message = `${label}: protocol "${listener.protocol}" is not supported${known ? ` (its route kind ${known.kind} is not served)` : ''}; this implementation serves ${SERVED_PROTOCOLS.join(' and ')} only`;
       problems.push(message);
       // A listener we do not serve supports no route kind, so every kind it lists is one "the implementation does not
       // support" (AllowedRoutes.kinds godoc: ResolvedRefs=False/InvalidRouteKinds; conformance GatewayInvalidRouteKind

@@ -3,6 +3,7 @@
 // fields, so a read-modify-write never drops what a newer API version added). Hand-written rather than taken from
 // @kubernetes-models/gateway-api: that package pulls a validation runtime into every consumer and lags the spec
 // (it ships v1.5.1 CRDs), while we need v1.6.1's v1 TCPRoute/UDPRoute.
+import type { ServedRouteKind } from './kinds.js';
 
 // Object metadata, metav1.Condition and metav1.LabelSelector are kube-core's (one definition for every package).
 import type { Condition, KubeObject, LabelSelector } from '@kube-vip-gw/kube-core';
@@ -145,8 +146,8 @@ export interface RouteParentStatus {
   conditions: Condition[];
 }
 
-/** The route kinds this project serves. */
-export type L4RouteKind = 'TCPRoute' | 'UDPRoute';
+/** The route kinds this project serves (the served entries of kinds.ts's ROUTE_KINDS). */
+export type L4RouteKind = ServedRouteKind;
 
 /** gateway.networking.k8s.io TCPRoute or UDPRoute (v1, or deprecated v1alpha2). */
 export interface L4Route extends KubeObject {

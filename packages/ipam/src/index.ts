@@ -21,6 +21,7 @@ export type { IPFamily, IpamError, Result } from './errors.js';
 export { parseIpamConfig, selectPool, splitList } from './config.js';
 export type { AddressRange, FamilyRanges, IpamConfig, PoolSelection, PoolSpec, ReservedSpec, SearchOrder } from './config.js';
 export { AddressAllocator } from './allocator.js';
+export { orderByFamilies, planFamilies, wantedFamilies, type AddressPolicy, type FamilyPlan } from './address-policy.js';
 export type {
   AddressConflict,
   AllocateError,

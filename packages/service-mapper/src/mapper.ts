@@ -1,5 +1,5 @@
 // From served listeners to desired objects: pick the strategy, run it, finish and validate what it returned.
-import type { EndpointSlice, Gateway, Service } from '@kube-vip-gw/gateway-model';
+import { SERVED_ROUTE_KINDS, type EndpointSlice, type Gateway, type Service } from '@kube-vip-gw/gateway-model';
 import {
   ENDPOINT_SLICE_API_VERSION,
   ENDPOINT_SLICE_MANAGED_BY_LABEL,
@@ -248,10 +248,11 @@ function checkRoute(input: ServedListener): MappingProblem[] {
   const bad = (message: string): MappingProblem[] => [{ severity: 'Error', reason: 'InvalidInput', message }];
   if (r === undefined) return [];
   if (r === null) return bad('listener route is null');
-  if (r.kind !== 'TCPRoute' && r.kind !== 'UDPRoute') return bad(`route kind ${JSON.stringify(r.kind)} is not TCPRoute or UDPRoute`);
+  const kind = SERVED_ROUTE_KINDS.find((k) => k.kind === r.kind);
+  if (kind === undefined) return bad(`route kind ${JSON.stringify(r.kind)} is not ${SERVED_ROUTE_KINDS.map((k) => k.kind).join(' or ')}`);
   if (typeof r.name !== 'string' || r.name === '' || typeof r.namespace !== 'string' || !isDns1123Label(r.namespace))
     return bad(`${r.kind} ${JSON.stringify(r.namespace)}/${JSON.stringify(r.name)}: namespace and name are required`);
-  const expected = r.kind === 'TCPRoute' ? 'TCP' : 'UDP';
+  const expected = kind.serving.backendProtocol;
   const protocol = input.listener?.protocol;
   if ((protocol === 'TCP' || protocol === 'UDP') && protocol !== expected)
     return bad(`${r.kind} ${r.namespace}/${r.name} cannot be served on ${input.listener.protocol} listener ${input.listener.name}`);

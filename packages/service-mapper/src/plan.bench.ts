@@ -1,4 +1,4 @@
-// Cost of the pure pipeline per Gateway, to compare with DESIGN §6 (1,000 Gateways and 5,000 routes converging at
+// Cost of the pure pipeline per Gateway, to compare with docs/architecture.md's Targets (1,000 Gateways and 5,000 routes converging at
 // 300+ routes/s on a real API server): the mapper must be a negligible share of that. Run:
 //   npx vitest bench --project service-mapper --run
 import { bench, describe } from 'vitest';

@@ -1,5 +1,5 @@
 // The extension point: a ServiceStrategy turns one served listener into desired objects, with a context of helpers
-// that produce objects carrying everything DESIGN §4.3 requires.
+// that produce objects carrying everything a generated object must carry (docs/architecture.md).
 import type { Service, ServicePort } from '@kube-vip-gw/gateway-model';
 import type { Envelope } from './internal/envelope.js';
 import type { MappingProblem, RoutedListener, ServedBackend, ServedListener, StrategyResult } from './types.js';

@@ -129,7 +129,7 @@ export async function renderReport(result, ctx, { scaleLabel }) {
 
   // --- targets ---
   const bound = key ? apiServerBound(key, keyBacklog, result.apiRates) : undefined;
-  lines.push('### Targets (DESIGN §6, issue 10)', '', '| target | measured | |', '|---|---|---|');
+  lines.push('### Targets (docs/architecture.md, issue 10)', '', '| target | measured | |', '|---|---|---|');
   if (key) {
     const verdict = key.routesPerSecond >= 300 ? '✅ met' : bound && key.routesPerSecond >= 0.7 * bound.liveRoutesPerSecond ? '⚠️ not met: at the API server\'s limit (below)' : '❌ not met';
     lines.push(

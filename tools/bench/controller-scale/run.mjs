@@ -104,7 +104,10 @@ export function buildBundle(rev, log = () => undefined) {
       symlinkSync(path.join(repoRoot, 'node_modules', entry), path.join(nm, entry));
     }
     mkdirSync(path.join(nm, '@kube-vip-gw'));
-    for (const [name, dir] of [['kube-core', 'packages/kube-core'], ['ipam', 'packages/ipam'], ['gateway-model', 'packages/gateway-model'], ['service-mapper', 'packages/service-mapper'], ['controller-runtime', 'packages/controller-runtime'], ['controller', 'apps/controller'], ['cli', 'apps/cli']]) {
+    // Since the controller became a library (packages/controller) beside its binary's app (apps/controller); older
+    // commits have the one package in apps/controller.
+    const library = existsSync(path.join(tree, 'packages', 'controller')) ? [['controller', 'packages/controller'], ['controller-app', 'apps/controller']] : [['controller', 'apps/controller']];
+    for (const [name, dir] of [...(existsSync(path.join(tree, 'packages', 'kube-core')) ? [['kube-core', 'packages/kube-core']] : []), ['ipam', 'packages/ipam'], ['gateway-model', 'packages/gateway-model'], ['service-mapper', 'packages/service-mapper'], ['controller-runtime', 'packages/controller-runtime'], ...library, ['cli', 'apps/cli']]) {
       symlinkSync(path.join(tree, dir), path.join(nm, '@kube-vip-gw', name));
       const own = path.join(repoRoot, dir, 'node_modules');
       if (existsSync(own) && !existsSync(path.join(tree, dir, 'node_modules'))) symlinkSync(own, path.join(tree, dir, 'node_modules'));

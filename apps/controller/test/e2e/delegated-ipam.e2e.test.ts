@@ -122,7 +122,7 @@ describe.skipIf(!binary)('ipamMode delegated with the real kube-vip-cloud-provid
       // label selector, not told apart by the audit log: subtract it), and what one costs with the plain Services of
       // the rounds present (what kube-vip-cloud-provider labelled).
       const lists = e.auditedRequests().filter((r) => r.resource === 'services' && r.verb === 'list').length - 1;
-      const { FOREIGN_SERVICES_SELECTOR } = await import('../../src/fresh-read.js');
+      const { FOREIGN_SERVICES_SELECTOR } = await import('@kube-vip-gw/controller');
       const times: number[] = [];
       for (let i = 0; i < 50; i++) {
         const t = performance.now();

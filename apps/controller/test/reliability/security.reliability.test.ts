@@ -254,13 +254,13 @@ describe('deployment', () => {
     };
     // The envtest directory and the testing helpers of controller-runtime are not part of the binary.
     scan('packages/controller-runtime/src', /envtest|testing/);
-    for (const p of ['apps/controller/src', 'packages/kube-core/src', 'packages/ipam/src', 'packages/gateway-model/src', 'packages/service-mapper/src']) scan(p, /^$/);
+    for (const p of ['apps/controller/src', 'packages/controller/src', 'packages/kube-core/src', 'packages/ipam/src', 'packages/gateway-model/src', 'packages/service-mapper/src']) scan(p, /^$/);
     expect(offenders).toEqual([]);
   });
 });
 
 describe('dependencies', () => {
-  const workspace = ['apps/controller', 'packages/controller-runtime', 'packages/kube-core', 'packages/ipam', 'packages/gateway-model', 'packages/service-mapper'];
+  const workspace = ['apps/controller', 'packages/controller', 'packages/controller-runtime', 'packages/kube-core', 'packages/ipam', 'packages/gateway-model', 'packages/service-mapper'];
   const deps = workspace.flatMap((p) =>
     Object.entries((JSON.parse(readFileSync(path.join(REPO_ROOT, p, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}).map(
       ([name, version]) => ({ workspace: p, name, version }),
@@ -277,7 +277,7 @@ describe('dependencies', () => {
       const locked = lock.packages[`${d.workspace}/node_modules/${d.name}`] ?? lock.packages[`node_modules/${d.name}`];
       expect(locked?.version, `${d.workspace}: ${d.name}`).toBe(d.version);
     }
-    const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--parseable', '--workspace', '@kube-vip-gw/controller'], { cwd: REPO_ROOT, timeout: 60_000 });
+    const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--parseable', '--workspace', '@kube-vip-gw/controller-app'], { cwd: REPO_ROOT, timeout: 60_000 });
     // Every package of the production tree but our own workspace links (which the bundle compiles in from source).
     const tree = [...new Set(stdout.split('\n').filter((l) => l.includes('node_modules/') && !l.includes('node_modules/@kube-vip-gw/')).map((l) => path.relative(REPO_ROOT, l)))];
     const unlocked = tree.filter((p) => !lock.packages[p]?.integrity);

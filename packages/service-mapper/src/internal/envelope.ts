@@ -1,4 +1,4 @@
-// What every object produced for a Gateway carries (DESIGN §4.3), computed once per listener from the input.
+// What every object produced for a Gateway carries (docs/architecture.md, "What every generated object carries"), computed once per listener from the input.
 import { createHash } from 'node:crypto';
 import { familyOf } from '@kube-vip-gw/ipam';
 import { boundedLabelValue, boundedName, type OwnerReference } from '@kube-vip-gw/gateway-model';

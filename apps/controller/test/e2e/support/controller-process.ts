@@ -55,11 +55,11 @@ export function ensureControllerBundle(env: NodeJS.ProcessEnv = process.env): st
     if (!existsSync(given)) throw new ControllerBundleError(`KVGW_E2E_CONTROLLER_BUNDLE="${given}": no such file`);
     return given;
   }
-  const sources = ['apps/controller/src', 'packages/kube-core/src', 'packages/ipam/src', 'packages/gateway-model/src', 'packages/service-mapper/src', 'packages/controller-runtime/src'];
+  const sources = ['apps/controller/src', 'packages/controller/src', 'packages/kube-core/src', 'packages/ipam/src', 'packages/gateway-model/src', 'packages/service-mapper/src', 'packages/controller-runtime/src'];
   const newest = Math.max(...sources.map((s) => newestSourceMtime(path.join(REPO_ROOT, s))));
   if (existsSync(CONTROLLER_BUNDLE) && statSync(CONTROLLER_BUNDLE).mtimeMs >= newest) return CONTROLLER_BUNDLE;
   process.stderr.write(`[e2e] building the controller bundle (${existsSync(CONTROLLER_BUNDLE) ? 'older than its sources' : 'missing'})\n`);
-  const build = spawnSync('npm', ['run', 'build', '--workspace', '@kube-vip-gw/controller'], {
+  const build = spawnSync('npm', ['run', 'build', '--workspace', '@kube-vip-gw/controller-app'], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: 300_000,
@@ -67,7 +67,7 @@ export function ensureControllerBundle(env: NodeJS.ProcessEnv = process.env): st
   if (build.status !== 0 || !existsSync(CONTROLLER_BUNDLE)) {
     const output = `${build.stdout ?? ''}${build.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
     throw new ControllerBundleError(
-      `could not build ${CONTROLLER_BUNDLE} (npm run build --workspace @kube-vip-gw/controller exited ${build.status ?? build.signal}); ` +
+      `could not build ${CONTROLLER_BUNDLE} (npm run build --workspace @kube-vip-gw/controller-app exited ${build.status ?? build.signal}); ` +
         `run \`npm run build\` at the repository root and look at its errors:\n${output}`,
     );
   }

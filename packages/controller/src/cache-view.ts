@@ -2,6 +2,7 @@
 // mapping look things up by. Index functions are exported so the wiring registers exactly these.
 import {
   GATEWAY_API_GROUP,
+  SERVED_ROUTE_KINDS,
   KUBE_VIP_LEASE_NAME_ANNOTATION,
   KUBE_VIP_SERVICE_LEASE_PREFIX,
   Kind,
@@ -130,70 +131,67 @@ export function indexSliceService(obj: KubeObject): string[] {
   return svc ? [`${obj.metadata.namespace ?? ''}/${svc}`] : [];
 }
 
-/** The secondary indexes each store needs, by store. */
-export const VIEW_INDEXERS = {
-  gatewayClasses: {},
-  gateways: { [Index.gatewayClass]: indexGatewayClass },
-  tcpRoutes: { [Index.parentGateway]: indexParentGateways, [Index.backendService]: indexBackendServices, [Index.parentListenerSet]: indexParentListenerSets },
-  udpRoutes: { [Index.parentGateway]: indexParentGateways, [Index.backendService]: indexBackendServices, [Index.parentListenerSet]: indexParentListenerSets },
-  listenerSets: { [Index.listenerSetGateway]: indexListenerSetGateway },
-  namespaces: {},
-  services: { [Index.owningGateway]: indexOwningGatewayOfService, [Index.kubeVipLease]: indexKubeVipLeases },
-  endpointSlices: { [Index.owningGateway]: indexOwningGatewayOfSlice, [Index.service]: indexSliceService },
-  referenceGrants: {},
-  configMaps: {},
-  leases: {},
-} as const satisfies Record<keyof ViewStores, Record<string, (obj: KubeObject) => string[]>>;
+/** An index function: the keys an object is found by. */
+export type Indexer = (obj: KubeObject) => string[];
 
-/** The stores the view reads. */
-export interface ViewStores {
-  gatewayClasses: StoreReader<GatewayClass>;
-  gateways: StoreReader<Gateway>;
-  tcpRoutes: StoreReader<L4Route>;
-  udpRoutes: StoreReader<L4Route>;
-  namespaces: StoreReader<Namespace>;
-  services: StoreReader<Service>;
-  endpointSlices: StoreReader<EndpointSlice>;
-  referenceGrants: StoreReader<ReferenceGrant>;
-  configMaps: StoreReader<ConfigMap>;
-  /** kube-vip's Leases (absent in render and tests without a cluster: every lookup finds none). */
-  leases?: StoreReader<LeaseObject> | undefined;
-  listenerSets: StoreReader<ListenerSet>;
-}
+/** The indexes every route store carries, whatever its kind. */
+export const ROUTE_INDEXERS: Readonly<Record<string, Indexer>> = {
+  [Index.parentGateway]: indexParentGateways,
+  [Index.backendService]: indexBackendServices,
+  [Index.parentListenerSet]: indexParentListenerSets,
+};
+
+/**
+ * The stores the view reads, one per watched resource (watched-resources.ts), keyed by kind; one per served route
+ * kind among them.
+ */
+export type ViewStores = {
+  GatewayClass: StoreReader<GatewayClass>;
+  Gateway: StoreReader<Gateway>;
+  ListenerSet: StoreReader<ListenerSet>;
+  Namespace: StoreReader<Namespace>;
+  Service: StoreReader<Service>;
+  EndpointSlice: StoreReader<EndpointSlice>;
+  ReferenceGrant: StoreReader<ReferenceGrant>;
+  ConfigMap: StoreReader<ConfigMap>;
+  /** kube-vip's Leases (absent: every lookup finds none). */
+  Lease?: StoreReader<LeaseObject> | undefined;
+} & { [K in L4RouteKind]: StoreReader<L4Route> };
+
+/** The key of one store of the view. */
+export type StoreKey = keyof ViewStores;
 
 /** A ClusterView over informer stores (which must carry the indexes above). */
 export class CacheView implements ClusterView {
   constructor(private readonly stores: ViewStores) {}
 
   gatewayClass(name: string) {
-    return this.stores.gatewayClasses.get(name);
+    return this.stores.GatewayClass.get(name);
   }
   gatewayClasses() {
-    return this.stores.gatewayClasses.list();
+    return this.stores.GatewayClass.list();
   }
   gateway(namespace: string, name: string) {
-    return this.stores.gateways.get(`${namespace}/${name}`);
+    return this.stores.Gateway.get(`${namespace}/${name}`);
   }
   gateways() {
-    return this.stores.gateways.list();
+    return this.stores.Gateway.list();
   }
   gatewaysOfClass(className: string) {
-    return this.stores.gateways.byIndex(Index.gatewayClass, className);
+    return this.stores.Gateway.byIndex(Index.gatewayClass, className);
   }
   routesForGateway(kind: L4RouteKind, namespace: string, name: string) {
-    const store = kind === Kind.TCPRoute ? this.stores.tcpRoutes : this.stores.udpRoutes;
     // List responses carry no kind; the model needs to know which kind each route is.
-    return store.byIndex(Index.parentGateway, `${namespace}/${name}`).map((r: L4Route) => (r.kind === kind ? r : { ...r, kind }));
+    return this.stores[kind].byIndex(Index.parentGateway, `${namespace}/${name}`).map((r: L4Route) => (r.kind === kind ? r : { ...r, kind }));
   }
   listenerSet(namespace: string, name: string) {
-    return this.stores.listenerSets.get(`${namespace}/${name}`);
+    return this.stores.ListenerSet.get(`${namespace}/${name}`);
   }
   listenerSetsForGateway(namespace: string, name: string) {
-    return this.stores.listenerSets.byIndex(Index.listenerSetGateway, `${namespace}/${name}`);
+    return this.stores.ListenerSet.byIndex(Index.listenerSetGateway, `${namespace}/${name}`);
   }
   routesForListenerSet(kind: L4RouteKind, namespace: string, name: string) {
-    const store = kind === Kind.TCPRoute ? this.stores.tcpRoutes : this.stores.udpRoutes;
-    return store.byIndex(Index.parentListenerSet, `${namespace}/${name}`).map((r: L4Route) => (r.kind === kind ? r : { ...r, kind }));
+    return this.stores[kind].byIndex(Index.parentListenerSet, `${namespace}/${name}`).map((r: L4Route) => (r.kind === kind ? r : { ...r, kind }));
   }
   /** Gateway keys a route's events concern: the Gateways it names, and the parents of the ListenerSets it names. */
   gatewaysForRoute(route: KubeObject): string[] {
@@ -206,39 +204,39 @@ export class CacheView implements ClusterView {
     return [...keys];
   }
   namespace(name: string) {
-    return this.stores.namespaces.get(name);
+    return this.stores.Namespace.get(name);
   }
   service(namespace: string, name: string) {
-    return this.stores.services.get(`${namespace}/${name}`);
+    return this.stores.Service.get(`${namespace}/${name}`);
   }
   servicesForGateway(namespace: string, name: string) {
-    return this.stores.services.byIndex(Index.owningGateway, `${namespace}/${name}`);
+    return this.stores.Service.byIndex(Index.owningGateway, `${namespace}/${name}`);
   }
   endpointSlicesForService(namespace: string, name: string) {
-    return this.stores.endpointSlices.byIndex(Index.service, `${namespace}/${name}`);
+    return this.stores.EndpointSlice.byIndex(Index.service, `${namespace}/${name}`);
   }
   endpointSlicesForGateway(namespace: string, name: string) {
-    return this.stores.endpointSlices.byIndex(Index.owningGateway, `${namespace}/${name}`);
+    return this.stores.EndpointSlice.byIndex(Index.owningGateway, `${namespace}/${name}`);
   }
   referenceGrants(namespace: string) {
-    return this.stores.referenceGrants.listNamespace(namespace);
+    return this.stores.ReferenceGrant.listNamespace(namespace);
   }
   configMap(namespace: string, name: string) {
-    return this.stores.configMaps.get(`${namespace}/${name}`);
+    return this.stores.ConfigMap.get(`${namespace}/${name}`);
   }
   lease(namespace: string, name: string) {
-    return this.stores.leases?.get(`${namespace}/${name}`);
+    return this.stores.Lease?.get(`${namespace}/${name}`);
   }
   servicesForLease(namespace: string, name: string) {
-    return this.stores.services.byIndex(Index.kubeVipLease, `${namespace}/${name}`);
+    return this.stores.Service.byIndex(Index.kubeVipLease, `${namespace}/${name}`);
   }
 
   /** Gateway keys (`ns/name`) affected by a change of this Service: its owner, and the parents of routes using it. */
   gatewaysForService(service: KubeObject): string[] {
     const key = `${service.metadata.namespace ?? ''}/${service.metadata.name}`;
     const keys = new Set(indexOwningGatewayOfService(service));
-    for (const store of [this.stores.tcpRoutes, this.stores.udpRoutes]) {
-      for (const route of store.byIndex(Index.backendService, key)) for (const gw of this.gatewaysForRoute(route)) keys.add(gw);
+    for (const { kind } of SERVED_ROUTE_KINDS) {
+      for (const route of this.stores[kind].byIndex(Index.backendService, key)) for (const gw of this.gatewaysForRoute(route)) keys.add(gw);
     }
     return [...keys];
   }
@@ -259,7 +257,7 @@ export class CacheView implements ClusterView {
     const ns = configMap.metadata.namespace ?? '';
     const name = configMap.metadata.name;
     const keys = new Set<string>();
-    for (const gw of this.stores.gateways.listNamespace(ns)) {
+    for (const gw of this.stores.Gateway.listNamespace(ns)) {
       const ref = gw.spec?.infrastructure?.parametersRef;
       if (ref && ref.kind === 'ConfigMap' && ref.name === name) keys.add(`${ns}/${gw.metadata.name}`);
     }

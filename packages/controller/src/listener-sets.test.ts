@@ -19,7 +19,8 @@ import {
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
 import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
-import { CacheView, VIEW_INDEXERS, indexListenerSetGateway, indexParentListenerSets, type ViewStores } from './cache-view.js';
+import { CacheView, indexListenerSetGateway, indexParentListenerSets } from './cache-view.js';
+import { listViewStores } from './watched-resources.js';
 import { ListenerSetDepartures, clearDepartedListenerSets, type ListenerSetWriteDeps } from './listener-sets.js';
 
 const CONTROLLER = 'kube-vip.io/controller';
@@ -27,24 +28,7 @@ const now = () => new Date('2026-11-26T00:00:00Z');
 const GW = 'gateway.networking.k8s.io';
 
 async function view(client: Client): Promise<CacheView> {
-  const load = async (key: keyof ViewStores, res: ResourceDescriptor) => {
-    const store = new Store<KubeObject>(VIEW_INDEXERS[key] as Record<string, (o: KubeObject) => string[]>);
-    for (const item of (await client.list<KubeObject>(res)).items) store.upsert(item);
-    return store;
-  };
-  const stores = {
-    gatewayClasses: await load('gatewayClasses', GatewayClass),
-    gateways: await load('gateways', Gateway),
-    tcpRoutes: await load('tcpRoutes', TCPRoute),
-    udpRoutes: await load('udpRoutes', UDPRoute),
-    namespaces: await load('namespaces', Namespace),
-    services: await load('services', Service),
-    endpointSlices: await load('endpointSlices', EndpointSlice),
-    referenceGrants: await load('referenceGrants', ReferenceGrant),
-    configMaps: await load('configMaps', ConfigMap),
-    listenerSets: await load('listenerSets', ListenerSet),
-  };
-  return new CacheView(stores as unknown as ViewStores);
+  return new CacheView(await listViewStores(client));
 }
 
 const set = (ns: string, name: string, parent: { name: string; namespace?: string; kind?: string }): ListenerSetObject => ({

@@ -6,12 +6,13 @@
 // (two-phase start) and an address never moves.
 import {
   AddressAllocator,
+  orderByFamilies,
   parseAddress,
   parseIpamConfig,
+  planFamilies,
+  type AddressPolicy,
   type Allocation,
   type AllocateError,
-  type IPFamily,
-  type IPFamilyPolicy,
   type IpamConfig,
   type PortKey,
   type Protocol,
@@ -74,11 +75,8 @@ export function gatewayPorts(gateway: Gateway): PortKey[] {
   return ports;
 }
 
-/** How a Gateway's addresses are chosen (from its parameters). */
-export interface AddressPolicy {
-  ipFamilyPolicy?: IPFamilyPolicy | undefined;
-  ipFamilies?: readonly IPFamily[] | undefined;
-}
+/** How a Gateway's addresses are chosen (from its parameters): the IPAM package's policy. */
+export type { AddressPolicy };
 
 /** Another holder announcing one of a Gateway's addresses. */
 export interface AddressCollision {
@@ -295,15 +293,13 @@ export class AddressBook {
       return { outcome: { kind: 'assigned', addresses: usable } };
     }
 
-    const wantedFamilies = this.wantedFamilies(ns, policy);
-    const held = this.orderByFamilies(this.holdings(owner).filter((a) => !avoided.has(canonical(a))), policy.ipFamilies);
-    const keep = held.filter((a, i) => {
-      const family = a.includes(':') ? 'IPv6' : 'IPv4';
-      return wantedFamilies.includes(family) && held.findIndex((b) => (b.includes(':') ? 'IPv6' : 'IPv4') === family) === i;
-    });
-    const missing = wantedFamilies.filter((f) => !keep.some((a) => (a.includes(':') ? 'IPv6' : 'IPv4') === f));
-    const required = policy.ipFamilyPolicy === 'RequireDualStack' ? missing : keep.length === 0 ? missing.slice(0, 1) : [];
-    if (keep.length > 0 && required.length === 0) {
+    const pool = this.allocator.poolFor(ns);
+    const { keep, request } = planFamilies(
+      this.holdings(owner).filter((a) => !avoided.has(canonical(a))),
+      policy,
+      pool.ok ? pool.value : undefined,
+    );
+    if (request === undefined) {
       this.reserve(ns, gateway.metadata.name, keep, ports);
       return { outcome: { kind: 'assigned', addresses: keep } };
     }
@@ -312,38 +308,14 @@ export class AddressBook {
       else this.releaseReservation(ns, gateway.metadata.name);
       return { outcome: { kind: 'notAssigned', reason: 'the Gateway is not accepted: it takes no address from the pool until it is', ...(keep.length > 0 ? { addresses: keep } : {}) } };
     }
-    const r =
-      keep.length === 0
-        ? this.allocator.allocate({ namespace: ns, ipFamilyPolicy: policy.ipFamilyPolicy, ipFamilies: policy.ipFamilies, owner, ports })
-        : this.allocator.allocate({ namespace: ns, ipFamilyPolicy: 'SingleStack', ipFamilies: required, owner, ports });
+    const r = this.allocator.allocate({ namespace: ns, ipFamilyPolicy: request.ipFamilyPolicy, ipFamilies: request.ipFamilies, owner, ports });
     if (!r.ok) {
       const reason = this.missingConfigMap && r.error._tag === 'NoPoolError' ? `IPAM ConfigMap ${this.missingConfigMap} not found: ${r.error.message}` : r.error.message;
       return { outcome: { kind: 'notAssigned', reason, ...(keep.length > 0 ? { addresses: keep } : {}) }, failure: r.error };
     }
-    const addresses = this.orderByFamilies([...keep, ...r.value.addresses], policy.ipFamilies);
+    const addresses = orderByFamilies([...keep, ...r.value.addresses], policy.ipFamilies);
     this.reserve(ns, gateway.metadata.name, addresses, ports);
     return { outcome: { kind: 'assigned', addresses }, allocated: r.value };
-  }
-
-  // The families a Gateway should have, primary first; a pool's missing family is not wanted unless required.
-  private wantedFamilies(namespace: string, policy: AddressPolicy): IPFamily[] {
-    const primary: IPFamily = policy.ipFamilies?.[0] ?? 'IPv4';
-    const secondary: IPFamily = primary === 'IPv4' ? 'IPv6' : 'IPv4';
-    if (policy.ipFamilyPolicy === undefined || policy.ipFamilyPolicy === 'SingleStack') {
-      if (policy.ipFamilies?.[0] !== undefined) return [primary];
-      const pool = this.allocator.poolFor(namespace);
-      const hasV4 = pool.ok && pool.value.pool.format !== 'dhcp' ? pool.value.pool.ranges.IPv4.length > 0 : true;
-      return [hasV4 ? 'IPv4' : 'IPv6'];
-    }
-    if (policy.ipFamilyPolicy === 'RequireDualStack') return [primary, secondary];
-    const pool = this.allocator.poolFor(namespace);
-    if (!pool.ok || pool.value.pool.format === 'dhcp') return [primary];
-    return [primary, secondary].filter((f) => pool.value.pool.ranges[f].length > 0);
-  }
-
-  private orderByFamilies(addresses: readonly string[], families: readonly IPFamily[] | undefined): string[] {
-    const primaryV6 = families?.[0] === 'IPv6';
-    return [...addresses].sort((a, b) => Number(b.includes(':') === primaryV6) - Number(a.includes(':') === primaryV6));
   }
 
   private reserve(namespace: string, name: string, addresses: readonly string[], ports: PortKey[]): void {

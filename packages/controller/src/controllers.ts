@@ -7,12 +7,14 @@ import {
   GatewayConditionType,
   DEFAULT_LEASE_SETTINGS,
   GatewayReason,
+  SERVED_ROUTE_KINDS,
   findCondition,
   type ConfigMap,
   type LeaseObject,
   type LeaseSettings,
   type Gateway,
   type KubeObject,
+  type L4RouteKind,
   type Service,
 } from '@kube-vip-gw/gateway-model';
 import { createStrategyRegistry, type StrategyRegistry } from '@kube-vip-gw/service-mapper';
@@ -20,19 +22,9 @@ import {
   ConfigMap as ConfigMapResource,
   CustomResourceDefinition,
   EndpointSlice as EndpointSliceResource,
-  Gateway as GatewayResource,
   GatewayClass as GatewayClassResource,
-  Lease as LeaseResource,
-  ListenerSet as ListenerSetResource,
   Namespace as NamespaceResource,
-  ReferenceGrant as ReferenceGrantResource,
-  ReferenceGrantV1beta1,
   Service as ServiceResource,
-  Store,
-  TCPRoute as TCPRouteResource,
-  TCPRouteV1alpha2,
-  UDPRoute as UDPRouteResource,
-  UDPRouteV1alpha2,
   deletionStarted,
   finalizersChanged,
   firstServed,
@@ -41,26 +33,37 @@ import {
   annotationsChanged,
   or,
   OwnWrites,
-  stripBulkyMetadata,
   type Client,
   type Controller,
+  type Informer,
   type Manager,
   type Predicate,
   type ResourceDescriptor,
   type StoreReader,
 } from '@kube-vip-gw/controller-runtime';
 import { AddressBook, serviceAddresses } from './address-book.js';
-import { CacheView, VIEW_INDEXERS, indexListenerSetGateway, type ViewStores } from './cache-view.js';
+import { CacheView, indexListenerSetGateway, type StoreKey } from './cache-view.js';
 import { BatchedForeignAddresses } from './fresh-read.js';
 import { LeaseTracker } from './lease-tracker.js';
 import { ListenerSetDepartures } from './listener-sets.js';
-import type { ControllerOptions } from './options.js';
 import { registerControllerMetrics } from './metrics.js';
-import { reconcileGateway, type EventSink } from './reconcile-gateway.js';
+import { type EventSink } from './reconcile-gateway.js';
+import { gatewayReconciler } from './reconciler-deps.js';
 import { reconcileGatewayClass } from './reconcile-gatewayclass.js';
+import { GATEWAY_RESOURCE, WATCHED_RESOURCES, emptyStore, viewStores, type WatchedResource } from './watched-resources.js';
+
+export { LEASE_FIELD_SELECTOR, slimConfigMap, slimLease } from './watched-resources.js';
 
 /** What the wiring needs beyond the client. */
-export interface GatewayControllersOptions extends Pick<ControllerOptions, 'controllerName' | 'ipamConfigMap' | 'serviceBehaviour' | 'concurrency'> {
+export interface GatewayControllersOptions {
+  /** The GatewayClass spec.controllerName served. */
+  controllerName: string;
+  /** The IPAM ConfigMap (kube-vip-cloud-provider format). */
+  ipamConfigMap: { namespace: string; name: string };
+  /** Default Service strategy (parameters override it). */
+  serviceBehaviour: string;
+  /** Gateways reconciled in parallel. */
+  concurrency: number;
   loadBalancerClass?: string | undefined;
   /** Where kube-vip's leases are (default: auto-detect, kube-system/plndr-svcs-lock). */
   leases?: LeaseSettings;
@@ -81,30 +84,12 @@ export interface GatewayControllers {
   ownWrites: OwnWrites;
   /** Route kinds whose CRD the cluster does not serve (reported by /readyz and at start). */
   missing: string[];
-  /** The route resources in use (v1, or v1alpha2 on older installs). */
-  routeResources: { TCPRoute?: ResourceDescriptor; UDPRoute?: ResourceDescriptor };
+  /** The route resources in use, by served route kind (v1, or v1alpha2 on older installs). */
+  routeResources: Partial<Record<L4RouteKind, ResourceDescriptor>>;
   /** Follows kube-vip's Leases (wakes Gateways when one changes holder or expires). */
   leaseTracker: LeaseTracker;
   /** The fresh read new allocations are checked against (one list per batch). */
   foreignAddresses: BatchedForeignAddresses;
-}
-
-/**
- * What the controller keeps of a Lease: its spec (holder, renewTime, duration). Node heartbeats never reach it (the
- * informer leaves out kube-node-lease), so the cache holds kube-vip's leases plus the few leader-election ones.
- */
-export function slimLease(lease: KubeObject): KubeObject {
-  const { metadata } = stripBulkyMetadata(lease);
-  return { apiVersion: lease.apiVersion, kind: lease.kind, metadata: { name: metadata.name, namespace: metadata.namespace, resourceVersion: metadata.resourceVersion }, spec: (lease as LeaseObject).spec } as KubeObject;
-}
-
-/** Leases of kube-node-lease (one per node, renewed every 10 s) are never kube-vip's: the informer does not list them. */
-export const LEASE_FIELD_SELECTOR = 'metadata.namespace!=kube-node-lease';
-
-/** Keeps only what the controller reads of ConfigMaps (data), so a cluster with large ConfigMaps costs little memory. */
-export function slimConfigMap(cm: KubeObject): KubeObject {
-  const { metadata } = stripBulkyMetadata(cm);
-  return { apiVersion: cm.apiVersion, kind: cm.kind, metadata, data: (cm as ConfigMap).data } as KubeObject;
 }
 
 const BUNDLE_VERSION_TTL_MS = 60_000;
@@ -150,7 +135,7 @@ export function bundleVersionReader(client: Client, now: () => Date = () => new 
     if (cached && t - cached.at < BUNDLE_VERSION_TTL_MS) return cached.value;
     let value: string | undefined;
     try {
-      const crd = await client.get<KubeObject>(CustomResourceDefinition, { name: `gateways.${GatewayResource.group}` });
+      const crd = await client.get<KubeObject>(CustomResourceDefinition, { name: `${GATEWAY_RESOURCE.plural}.${GATEWAY_RESOURCE.group}` });
       value = crd.metadata.annotations?.[BUNDLE_VERSION_ANNOTATION];
     } catch {
       value = undefined;
@@ -165,46 +150,28 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   const now = options.now ?? (() => new Date());
   const client = manager.client;
   const events: EventSink = options.events ?? manager.eventRecorder('kube-vip.io/gateway-api-controller');
-  const tcp = await firstServed(client, [TCPRouteResource, TCPRouteV1alpha2]);
-  const udp = await firstServed(client, [UDPRouteResource, UDPRouteV1alpha2]);
-  const grants = (await firstServed(client, [ReferenceGrantResource, ReferenceGrantV1beta1])) ?? ReferenceGrantResource;
-  // ListenerSet v1 is in the standard channel from Gateway API v1.5; without its CRD Gateways work without them.
-  const listenerSetsServed = await firstServed(client, [ListenerSetResource]);
-  const missing = [...(tcp ? [] : ['TCPRoute']), ...(udp ? [] : ['UDPRoute'])];
-
-  const informerWith = <K extends keyof ViewStores>(key: K, res: ResourceDescriptor, transform?: (o: KubeObject) => KubeObject) => {
-    const inf = manager.informer<KubeObject>(res, transform ? { transform } : {});
-    for (const [name, fn] of Object.entries(VIEW_INDEXERS[key])) inf.addIndexer(name, fn as (o: KubeObject) => string[]);
-    return inf;
-  };
-  // A route kind the cluster does not serve gets an empty store: Gateways still work for the other kind.
-  const emptyRoutes = () => new Store<KubeObject>(VIEW_INDEXERS.tcpRoutes as Record<string, (o: KubeObject) => string[]>);
-  const gatewayClasses = informerWith('gatewayClasses', GatewayClassResource);
-  const gateways = informerWith('gateways', GatewayResource);
-  const tcpRoutes = tcp ? informerWith('tcpRoutes', tcp) : undefined;
-  const udpRoutes = udp ? informerWith('udpRoutes', udp) : undefined;
-  const namespaces = informerWith('namespaces', NamespaceResource);
-  const services = informerWith('services', ServiceResource);
-  const endpointSlices = informerWith('endpointSlices', EndpointSliceResource);
-  const referenceGrants = informerWith('referenceGrants', grants);
-  const configMaps = informerWith('configMaps', ConfigMapResource, slimConfigMap);
-  const leases = manager.informer<KubeObject>(LeaseResource, { fieldSelector: LEASE_FIELD_SELECTOR, transform: slimLease });
-  const listenerSets = listenerSetsServed ? informerWith('listenerSets', listenerSetsServed) : undefined;
-  const emptyListenerSets = () => new Store<KubeObject>(VIEW_INDEXERS.listenerSets as Record<string, (o: KubeObject) => string[]>);
-  const store = <T extends KubeObject>(s: StoreReader<KubeObject>) => s as unknown as StoreReader<T>;
-  const view = new CacheView({
-    gatewayClasses: store(gatewayClasses.store),
-    gateways: store(gateways.store),
-    tcpRoutes: store(tcpRoutes?.store ?? emptyRoutes()),
-    udpRoutes: store(udpRoutes?.store ?? emptyRoutes()),
-    namespaces: store(namespaces.store),
-    services: store(services.store),
-    endpointSlices: store(endpointSlices.store),
-    referenceGrants: store(referenceGrants.store),
-    configMaps: store(configMaps.store),
-    leases: store(leases.store),
-    listenerSets: store(listenerSets?.store ?? emptyListenerSets()),
-  });
+  // One informer per watched resource, on the first version the cluster serves (watched-resources.ts).
+  const informers = new Map<StoreKey, { resource: ResourceDescriptor; informer: Informer<KubeObject> }>();
+  const missing: string[] = [];
+  for (const w of WATCHED_RESOURCES) {
+    const served = w.whenAbsent === 'assume' && w.candidates.length === 1 ? w.candidates[0] : await firstServed(client, w.candidates);
+    const resource = served ?? (w.whenAbsent === 'assume' ? w.candidates[0] : undefined);
+    if (resource === undefined) {
+      if (w.whenAbsent === 'reported') missing.push(w.store);
+      continue;
+    }
+    const informer = manager.informer<KubeObject>(resource, { ...(w.transform ? { transform: w.transform } : {}), ...(w.fieldSelector ? { fieldSelector: w.fieldSelector } : {}) });
+    for (const [name, fn] of Object.entries(w.indexers)) informer.addIndexer(name, fn);
+    informers.set(w.store, { resource, informer });
+  }
+  const informerOf = (store: StoreKey) => informers.get(store)?.informer;
+  const resourceOf = (store: StoreKey) => informers.get(store)?.resource;
+  const view = new CacheView(viewStores((w: WatchedResource): StoreReader<KubeObject> => informerOf(w.store)?.store ?? emptyStore(w)));
+  const gateways = informerOf('Gateway')!;
+  const services = informerOf('Service')!;
+  const configMaps = informerOf('ConfigMap')!;
+  const leases = informerOf('Lease')!;
+  const listenerSets = informerOf('ListenerSet');
 
   // The AddressBook follows the cluster from the first list on.
   const addresses = new AddressBook();
@@ -230,15 +197,14 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   // The Gateway reconciler's writes to Gateways and routes until these informers show them; their handlers drop entries
   // as soon as the new version (or a deletion) arrives, so the set holds only writes still in flight.
   const ownWrites = new OwnWrites();
-  const followOwnWrites = (inf: typeof gateways, res: ResourceDescriptor) =>
-    inf.addEventHandler({
-      onUpdate: (_, o) => ownWrites.observe(res, o),
-      onDelete: (o) => ownWrites.forget(res, o.metadata),
+  for (const w of WATCHED_RESOURCES) {
+    const watchedNow = informers.get(w.store);
+    if (!w.statusWritten || watchedNow === undefined) continue;
+    watchedNow.informer.addEventHandler({
+      onUpdate: (_, o) => ownWrites.observe(watchedNow.resource, o),
+      onDelete: (o) => ownWrites.forget(watchedNow.resource, o.metadata),
     });
-  followOwnWrites(gateways, GatewayResource);
-  if (tcpRoutes && tcp) followOwnWrites(tcpRoutes, tcp);
-  if (udpRoutes && udp) followOwnWrites(udpRoutes, udp);
-  if (listenerSets) followOwnWrites(listenerSets, ListenerSetResource);
+  }
 
   // A ListenerSet that leaves its Gateway (deleted, or its parentRef changed) is no longer linked to it by the cache:
   // recorded here, so that Gateway's reconciler removes the route status entries it wrote for it.
@@ -258,38 +224,42 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
   const foreignAddresses = new BatchedForeignAddresses(client);
   const gatewayMetrics = registerControllerMetrics(manager.metrics.registry, { addresses, view, controllerName: options.controllerName });
   const strategies = options.strategies ?? createStrategyRegistry();
-  const routeResources = { ...(tcp ? { TCPRoute: tcp } : {}), ...(udp ? { UDPRoute: udp } : {}) };
+  const routeResources: Partial<Record<L4RouteKind, ResourceDescriptor>> = {};
+  for (const { kind } of SERVED_ROUTE_KINDS) {
+    const res = resourceOf(kind);
+    if (res) routeResources[kind] = res;
+  }
   const allGateways = () => view.gateways().map((g) => `${g.metadata.namespace}/${g.metadata.name}`);
   const waitingGateways = () => view.gateways().filter(waitsForAddress).map((g) => `${g.metadata.namespace}/${g.metadata.name}`);
+  const reconcile = gatewayReconciler({
+    controllerName: options.controllerName,
+    client,
+    view,
+    addresses,
+    strategies,
+    routeResources,
+    defaults: {
+      serviceBehaviour: options.serviceBehaviour,
+      ...(options.loadBalancerClass ? { loadBalancerClass: options.loadBalancerClass } : {}),
+      ...(options.ipamMode ? { ipamMode: options.ipamMode } : {}),
+    },
+    events,
+    metrics: gatewayMetrics,
+    now,
+    ownWrites,
+    departedListenerSets,
+    leases: leaseSettings,
+    foreignAddresses: foreignAddresses.read,
+  });
   const gatewayController = manager.addController({
     name: 'gateway',
-    for: GatewayResource,
+    for: GATEWAY_RESOURCE,
     concurrency: options.concurrency,
     // Our own status writes need no reconcile: only spec, metadata we act on, and deletion do.
     predicates: [or(generationChanged, labelsChanged, annotationsChanged, finalizersChanged, deletionStarted)],
     reconcile: (req, ctx) =>
-      reconcileGateway(
-        {
-          controllerName: options.controllerName,
-          client,
-          view,
-          addresses,
-          strategies,
-          routeResources: { TCPRoute: tcp ?? TCPRouteResource, UDPRoute: udp ?? UDPRouteResource },
-          defaults: {
-            serviceBehaviour: options.serviceBehaviour,
-            ...(options.loadBalancerClass ? { loadBalancerClass: options.loadBalancerClass } : {}),
-            ...(options.ipamMode ? { ipamMode: options.ipamMode } : {}),
-          },
-          events,
-          metrics: gatewayMetrics,
-          now,
-          ownWrites,
-          departedListenerSets,
-          logger: ctx.logger,
-          leases: leaseSettings,
-          foreignAddresses: foreignAddresses.read,
-        },
+      reconcile(
+        { logger: ctx.logger },
         req.namespace ?? '',
         req.name,
       ),
@@ -297,19 +267,22 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
     .watches(GatewayClassResource, (c) => view.gatewaysOfClass(c.metadata.name).map((g) => `${g.metadata.namespace}/${g.metadata.name}`))
     // A freed address goes to a Gateway that waits for one (the AddressBook saw the release first: its handlers
     // were added to the informers before the controller's).
-    .watches<Gateway>(GatewayResource, () => waitingGateways(), { predicates: [addressReleased(gatewayStatusAddresses)] })
+    .watches<Gateway>(GATEWAY_RESOURCE, () => waitingGateways(), { predicates: [addressReleased(gatewayStatusAddresses)] })
     .watches<Service>(ServiceResource, () => waitingGateways(), { predicates: [addressReleased(serviceAddresses)] })
     // ...and the Gateways whose addresses the Service announces: a collision to report, or one resolved.
     .watches(ServiceResource, (s) => [...view.gatewaysForService(s), ...addresses.gatewaysHolding(serviceAddresses(s as Service))])
     .watches(EndpointSliceResource, (s) => view.gatewaysForEndpointSlice(s))
     .watches(NamespaceResource, () => allGateways(), { predicates: [labelsChanged] })
-    .watches(grants, () => allGateways())
+    .watches(resourceOf('ReferenceGrant')!, () => allGateways())
     .watches(ConfigMapResource, (c) => (isIpamConfigMap(c) ? allGateways() : view.gatewaysForParameters(c)));
-  if (tcp) gatewayController.watches(tcp, (r) => view.gatewaysForRoute(r));
-  if (udp) gatewayController.watches(udp, (r) => view.gatewaysForRoute(r));
+  for (const w of WATCHED_RESOURCES) {
+    const res = resourceOf(w.store);
+    if (w.role === 'route' && res) gatewayController.watches(res, (r) => view.gatewaysForRoute(r));
+  }
   // A ListenerSet's spec (creation, deletion, listeners, parentRef: old and new parent) re-evaluates its Gateway; our
   // own status writes to it do not.
-  if (listenerSets) gatewayController.watches(ListenerSetResource, (s) => indexListenerSetGateway(s), { predicates: [or(generationChanged, labelsChanged)] });
+  const listenerSetResource = resourceOf('ListenerSet');
+  if (listenerSetResource) gatewayController.watches(listenerSetResource, (s) => indexListenerSetGateway(s), { predicates: [or(generationChanged, labelsChanged)] });
 
   // kube-vip's leases: the global services lease decides every announced Gateway, a per-Service one the Gateways of
   // its Services (owner, and any Gateway holding one of its addresses). Renewals alone wake nobody (LeaseTracker).
@@ -340,7 +313,7 @@ export async function setupGatewayControllers(manager: Manager, options: Gateway
     predicates: [or(generationChanged, finalizersChanged, deletionStarted)],
     reconcile: (req) => reconcileGatewayClass({ controllerName: options.controllerName, client, view, bundleVersion, now }, req.name),
   })
-    .watches(GatewayResource, (g) => [(g as Gateway).spec?.gatewayClassName].filter((n): n is string => typeof n === 'string'), {
+    .watches(GATEWAY_RESOURCE, (g) => [(g as Gateway).spec?.gatewayClassName].filter((n): n is string => typeof n === 'string'), {
       predicates: [gatewayClassUseChanged],
     })
     .watches(ConfigMapResource, (c) => view.classesForParameters(c));

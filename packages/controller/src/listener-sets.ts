@@ -3,6 +3,7 @@
 // ListenerSets included), and the route status entries it removes when a ListenerSet leaves the Gateway.
 import {
   Kind,
+  SERVED_ROUTE_KINDS,
   ListenerConditionType,
   ListenerReason,
   listenerSetListenerKey,
@@ -16,16 +17,17 @@ import {
   type ListenerSetRef,
   type RouteParentStatus,
 } from '@kube-vip-gw/gateway-model';
-import { ListenerSet as ListenerSetResource, isConflict, isNotFound, type Client, type OwnWrites, type ResourceDescriptor } from '@kube-vip-gw/controller-runtime';
+import { isConflict, isNotFound, type Client, type OwnWrites, type ResourceDescriptor } from '@kube-vip-gw/controller-runtime';
 import type { GatewayDesired } from '@kube-vip-gw/service-mapper';
 import { isDeepStrictEqual } from 'node:util';
 import type { ClusterView } from './view.js';
+import { LISTENER_SET_RESOURCE } from './watched-resources.js';
 
 /** The ListenerSet objects a Gateway's evaluation needs from the cache. */
 export interface ListenerSetInputs {
   listenerSets: ListenerSet[];
-  tcpRoutes: L4Route[];
-  udpRoutes: L4Route[];
+  /** The routes naming them, by served route kind. */
+  routes: Record<L4RouteKind, L4Route[]>;
   /** Namespaces of the ListenerSets (allowedListeners selectors, allowedRoutes Same). */
   namespaces: string[];
 }
@@ -36,8 +38,7 @@ export function listenerSetInputs(view: ClusterView, namespace: string, name: st
   const routes = (kind: L4RouteKind) => listenerSets.flatMap((s) => view.routesForListenerSet(kind, s.metadata.namespace ?? '', s.metadata.name));
   return {
     listenerSets,
-    tcpRoutes: routes(Kind.TCPRoute),
-    udpRoutes: routes(Kind.UDPRoute),
+    routes: Object.fromEntries(SERVED_ROUTE_KINDS.map(({ kind }) => [kind, routes(kind)])) as Record<L4RouteKind, L4Route[]>,
     namespaces: [...new Set(listenerSets.map((s) => s.metadata.namespace ?? ''))],
   };
 }
@@ -103,10 +104,10 @@ export async function writeListenerSetStatuses(deps: ListenerSetWriteDeps, evalu
   for (const outcome of evaluation.listenerSets) {
     const status = withMappingProblems(outcome, desired, deps.now());
     if (isDeepStrictEqual(status, outcome.listenerSet.status)) continue;
-    const sent = { ...outcome.listenerSet, apiVersion: `${ListenerSetResource.group}/${ListenerSetResource.version}`, kind: Kind.ListenerSet, status };
+    const sent = { ...outcome.listenerSet, apiVersion: `${LISTENER_SET_RESOURCE.group}/${LISTENER_SET_RESOURCE.version}`, kind: Kind.ListenerSet, status };
     try {
-      const written = await deps.client.updateStatus(ListenerSetResource, sent);
-      deps.ownWrites?.record(ListenerSetResource, sent, written);
+      const written = await deps.client.updateStatus(LISTENER_SET_RESOURCE, sent);
+      deps.ownWrites?.record(LISTENER_SET_RESOURCE, sent, written);
     } catch (e) {
       if (!isConflict(e) && !isNotFound(e)) throw e;
     }
@@ -136,7 +137,7 @@ async function writeParents(deps: ListenerSetWriteDeps, kind: L4RouteKind, route
 export async function clearListenerSetRouteParents(deps: ListenerSetWriteDeps, sets: readonly ListenerSetRef[]): Promise<boolean> {
   let complete = true;
   for (const set of sets) {
-    for (const kind of [Kind.TCPRoute, Kind.UDPRoute] as const) {
+    for (const { kind } of SERVED_ROUTE_KINDS) {
       for (const route of deps.view.routesForListenerSet(kind, set.namespace, set.name)) {
         const parents = routeParentsWithoutListenerSets(route, deps.controllerName, [set], deps.now());
         if (!isDeepStrictEqual(parents, route.status?.parents ?? [])) complete = (await writeParents(deps, kind, route, parents)) && complete;
@@ -168,8 +169,8 @@ export function listenerSetsBehindOwnWrite(deps: ListenerSetWriteDeps, namespace
   const writes = deps.ownWrites;
   if (writes === undefined) return false;
   for (const set of deps.view.listenerSetsForGateway(namespace, name)) {
-    if (writes.isBehind(ListenerSetResource, set)) return true;
-    for (const kind of [Kind.TCPRoute, Kind.UDPRoute] as const) {
+    if (writes.isBehind(LISTENER_SET_RESOURCE, set)) return true;
+    for (const { kind } of SERVED_ROUTE_KINDS) {
       for (const route of deps.view.routesForListenerSet(kind, set.metadata.namespace ?? '', set.metadata.name)) if (writes.isBehind(deps.routeResources[kind], route)) return true;
     }
   }

@@ -24,7 +24,8 @@ import {
 } from '@kube-vip-gw/controller-runtime';
 import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import { AddressBook } from './address-book.js';
-import { CacheView, VIEW_INDEXERS, type ViewStores } from './cache-view.js';
+import { CacheView } from './cache-view.js';
+import { listViewStores } from './watched-resources.js';
 import { reconcileGateway } from './reconcile-gateway.js';
 import { reconcileGatewayClass } from './reconcile-gatewayclass.js';
 
@@ -36,25 +37,7 @@ const now = () => new Date('2026-11-26T00:00:00Z');
  */
 async function view(client: Client, stale: (o: KubeObject) => boolean = () => false, older: readonly KubeObject[] = []): Promise<CacheView> {
   const same = (a: KubeObject, b: KubeObject) => a.kind === b.kind && a.metadata.namespace === b.metadata.namespace && a.metadata.name === b.metadata.name;
-  const load = async (key: keyof ViewStores, res: ResourceDescriptor) => {
-    const store = new Store<KubeObject>(VIEW_INDEXERS[key] as Record<string, (o: KubeObject) => string[]>);
-    for (const item of (await client.list<KubeObject>(res)).items) if (!stale(item)) store.upsert(older.find((o) => same(o, item)) ?? item);
-    return store;
-  };
-  const stores = {
-    gatewayClasses: await load('gatewayClasses', GatewayClass),
-    gateways: await load('gateways', Gateway),
-    tcpRoutes: await load('tcpRoutes', TCPRoute),
-    udpRoutes: await load('udpRoutes', UDPRoute),
-    namespaces: await load('namespaces', Namespace),
-    services: await load('services', Service),
-    endpointSlices: await load('endpointSlices', EndpointSlice),
-    referenceGrants: await load('referenceGrants', ReferenceGrant),
-    configMaps: await load('configMaps', ConfigMap),
-    leases: await load('leases', Lease),
-    listenerSets: await load('listenerSets', ListenerSet),
-  };
-  return new CacheView(stores as unknown as ViewStores);
+  return new CacheView(await listViewStores(client, (item) => (stale(item) ? undefined : (older.find((o) => same(o, item)) ?? item))));
 }
 
 /** Records every write with whether it carries the address 10.0.0.10 (and every list, apart), then passes it on. */

@@ -4,28 +4,22 @@ import { StrategyRegistry, createStrategyRegistry } from '@kube-vip-gw/service-m
 import type { KubeObject, Service } from '@kube-vip-gw/gateway-model';
 import {
   BUILTIN_RESOURCES,
-  ConfigMap as ConfigMapResource,
-  EndpointSlice as EndpointSliceResource,
-  Gateway as GatewayResource,
-  GatewayClass as GatewayClassResource,
-  ListenerSet as ListenerSetResource,
-  Namespace as NamespaceResource,
-  ReferenceGrant as ReferenceGrantResource,
   Service as ServiceResource,
-  Store,
-  TCPRoute as TCPRouteResource,
-  UDPRoute as UDPRouteResource,
   apiVersionOf,
   type Client,
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
 import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import { AddressBook } from './address-book.js';
-import { CacheView, VIEW_INDEXERS, type ViewStores } from './cache-view.js';
-import { DEFAULT_IPAM_CONFIGMAP, parseConfigMapRef } from './options.js';
-import { reconcileGateway, type EventType } from './reconcile-gateway.js';
+import { CacheView } from './cache-view.js';
+import { DEFAULT_CONTROLLER_NAME, DEFAULT_IPAM_CONFIGMAP, parseConfigMapRef } from './defaults.js';
+import { type EventType } from './reconcile-gateway.js';
+import { gatewayReconciler } from './reconciler-deps.js';
 import { reconcileGatewayClass } from './reconcile-gatewayclass.js';
 import { GATEWAY_API_BUNDLE_VERSION } from './version.js';
+import { RENDER_RESOURCES, listViewStores } from './watched-resources.js';
+
+export { RENDER_RESOURCES };
 
 /** Options of an offline render (the controller's flags that matter without a cluster). */
 export interface RenderOptions {
@@ -77,20 +71,6 @@ export class RenderNotConvergedError extends Error {
   }
 }
 
-/** Resources an offline render loads and prints, in output order. */
-export const RENDER_RESOURCES: readonly ResourceDescriptor[] = [
-  NamespaceResource,
-  ConfigMapResource,
-  GatewayClassResource,
-  GatewayResource,
-  ListenerSetResource,
-  TCPRouteResource,
-  UDPRouteResource,
-  ReferenceGrantResource,
-  ServiceResource,
-  EndpointSliceResource,
-];
-
 function describe(obj: KubeObject): string {
   const ns = obj.metadata?.namespace;
   return `${obj.kind ?? '(no kind)'} ${ns ? `${ns}/` : ''}${obj.metadata?.name ?? '(no name)'}`;
@@ -100,26 +80,6 @@ function resourceFor(obj: KubeObject): ResourceDescriptor {
   const found = BUILTIN_RESOURCES.find((r) => apiVersionOf(r) === obj.apiVersion && r.kind === obj.kind);
   if (found && RENDER_RESOURCES.some((r) => r.group === found.group && r.kind === found.kind)) return found;
   throw new RenderInputError(describe(obj), `unsupported apiVersion/kind ${obj.apiVersion}/${obj.kind} (supported: ${RENDER_RESOURCES.map((r) => r.kind).join(', ')})`);
-}
-
-async function snapshotStores(client: Client): Promise<ViewStores> {
-  const load = async <K extends keyof ViewStores>(key: K, res: ResourceDescriptor) => {
-    const store = new Store<KubeObject>(VIEW_INDEXERS[key] as Record<string, (o: KubeObject) => string[]>);
-    for (const item of (await client.list<KubeObject>(res)).items) store.upsert(item);
-    return store as unknown as ViewStores[K];
-  };
-  return {
-    gatewayClasses: await load('gatewayClasses', GatewayClassResource),
-    gateways: await load('gateways', GatewayResource),
-    tcpRoutes: await load('tcpRoutes', TCPRouteResource),
-    udpRoutes: await load('udpRoutes', UDPRouteResource),
-    namespaces: await load('namespaces', NamespaceResource),
-    services: await load('services', ServiceResource),
-    endpointSlices: await load('endpointSlices', EndpointSliceResource),
-    referenceGrants: await load('referenceGrants', ReferenceGrantResource),
-    configMaps: await load('configMaps', ConfigMapResource),
-    listenerSets: await load('listenerSets', ListenerSetResource),
-  };
 }
 
 async function versions(client: Client): Promise<Map<string, string>> {
@@ -166,12 +126,12 @@ export async function renderOffline(objects: readonly KubeObject[], options: Ren
 
   const ipam = parseConfigMapRef(options.ipamConfigMap ?? DEFAULT_IPAM_CONFIGMAP);
   const strategies = options.strategies ?? createStrategyRegistry();
-  const controllerName = options.controllerName ?? 'kube-vip.io/controller';
+  const controllerName = options.controllerName ?? DEFAULT_CONTROLLER_NAME;
   const events: RenderedEvent[] = [];
   const maxRounds = options.maxRounds ?? 20;
   let before = await versions(cluster);
   for (let round = 1; round <= maxRounds; round++) {
-    const view = new CacheView(await snapshotStores(cluster));
+    const view = new CacheView(await listViewStores(cluster));
     const addresses = new AddressBook();
     addresses.setConfigMap(view.configMap(ipam.namespace, ipam.name), `${ipam.namespace}/${ipam.name}`);
     for (const gw of view.gateways()) addresses.observeGateway(gw);
@@ -185,18 +145,17 @@ export async function renderOffline(objects: readonly KubeObject[], options: Ren
     // Oldest first, as a running controller meets them when they are applied in order: the first to ask for an
     // address gets it.
     for (const gw of view.gateways().sort(byAge)) {
-      await reconcileGateway(
-        {
-          controllerName,
-          client: cluster,
-          view,
-          addresses,
-          strategies,
-          routeResources: { TCPRoute: TCPRouteResource, UDPRoute: UDPRouteResource },
-          defaults: { serviceBehaviour: options.serviceBehaviour ?? 'auto', ...(options.loadBalancerClass ? { loadBalancerClass: options.loadBalancerClass } : {}) },
-          events: sink,
-          now: clock,
-        },
+      await gatewayReconciler({
+        controllerName,
+        client: cluster,
+        view,
+        addresses,
+        strategies,
+        defaults: { serviceBehaviour: options.serviceBehaviour ?? 'auto', ...(options.loadBalancerClass ? { loadBalancerClass: options.loadBalancerClass } : {}) },
+        events: sink,
+        now: clock,
+      })(
+        {},
         gw.metadata.namespace ?? '',
         gw.metadata.name,
       ).catch((e: unknown) => roundEvents.push({ object: describe({ ...gw, kind: 'Gateway' }), type: 'Warning', reason: 'ReconcileError', message: e instanceof Error ? e.message : String(e) }));
