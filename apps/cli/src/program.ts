@@ -8,6 +8,7 @@ import type { IPFamily, IPFamilyPolicy, SearchOrder } from '@kube-vip-gw/ipam';
 import packageJson from '../package.json' with { type: 'json' };
 import { connectKubeClient, type ClusterConnector } from './cluster.js';
 import { demo } from './demo.js';
+import { DATA_PLANE_MODES, type DataPlaneMode, type DataPlaneProbes } from './demo-dataplane.js';
 import { ExitCode, isCliError } from './errors.js';
 import { Printer, type CliIo } from './io.js';
 import { ipamAllocate } from './ipam-allocate.js';
@@ -30,6 +31,8 @@ export interface CliDeps {
   readonly connect?: ClusterConnector | undefined;
   /** Runs the local control plane for `local-cluster` and `demo`. */
   readonly runLocalCluster?: LocalClusterRunner | undefined;
+  /** Decides whether `demo` can run a data plane (default: this machine and tools/dataplane/build.sh). */
+  readonly dataPlaneProbes?: DataPlaneProbes | undefined;
 }
 
 /** The process's terminal: stdout/stderr, environment, working directory; `signal` is wired by main. */
@@ -242,14 +245,28 @@ ${helpFooter(['kvgw local-cluster --kubeconfig /tmp/kvgw.kubeconfig', '# in anot
 
   program
     .command('demo')
-    .description('local cluster + controller + examples/: waits until every Gateway is Programmed, prints the status, stops')
-    .option('--examples <dir>', 'manifests to apply (default: ./examples, else the repository examples/)')
+    .description('local cluster + controller (+ kube-vip and kube-proxy in network namespaces when possible): Gateways Programmed, announced, carrying TCP and UDP')
+    .option('--examples <dir>', 'manifests to apply without a data plane (default: ./examples, else the repository examples/; the data-plane demo applies its own set)')
     .option('--controller <file>', 'controller bundle to run (default: apps/controller/dist/gateway-api-controller.js)')
-    .option('--timeout <seconds>', 'how long Gateways may take to become Programmed', positiveInteger('--timeout', 3600), 120)
+    .option('--timeout <seconds>', 'how long Gateways may take to become Programmed, and then announced', positiveInteger('--timeout', 3600), 120)
     .option('--keep', 'keep the cluster and controller running after the report, until Ctrl-C')
-    .addHelpText('after', helpFooter(['npm run build && kvgw demo', 'kvgw demo --keep']))
-    .action(async (o: { examples?: string; controller?: string; timeout: number; keep?: boolean }) => {
-      await demo({ examples: o.examples, controller: o.controller, timeoutSeconds: o.timeout, keep: o.keep }, io, { runLocalCluster: deps.runLocalCluster });
+    .addOption(new Option('--data-plane <mode>', 'real kube-vip + kube-proxy: auto (when root, network namespaces, nftables and the binaries allow it), on (fail otherwise), off').choices([...DATA_PLANE_MODES]).default('auto'))
+    .option('--print-manifests', "print the data-plane demo's manifests as YAML and exit")
+    .addHelpText(
+      'after',
+      `
+With a data plane (root; kube-vip and kube-proxy are built by tools/dataplane/build.sh on first use), the demo applies
+its own set (pool on the data plane's client segment, echo backends), waits until kube-vip announced every Gateway,
+and sends a TCP and a UDP exchange through each address from a client network namespace. Without one it says why,
+applies examples/, and nothing announces the addresses. Ctrl-C stops and removes everything.
+${helpFooter(['npm run build && kvgw demo', 'kvgw demo --keep', 'kvgw demo --data-plane off', 'kvgw demo --print-manifests | kvgw render -f -'])}`,
+    )
+    .action(async (o: { examples?: string; controller?: string; timeout: number; keep?: boolean; dataPlane: DataPlaneMode; printManifests?: boolean }) => {
+      await demo(
+        { examples: o.examples, controller: o.controller, timeoutSeconds: o.timeout, keep: o.keep, dataPlane: o.dataPlane, printManifests: o.printManifests },
+        io,
+        { runLocalCluster: deps.runLocalCluster, dataPlaneProbes: deps.dataPlaneProbes },
+      );
     });
 
   return program;
