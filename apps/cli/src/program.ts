@@ -18,6 +18,7 @@ import { DUAL_STACK_SERVICE_RANGES, localCluster, type CrdChannel, type LocalClu
 import { loadManifests } from './manifests.js';
 import type { DataFormat } from './output.js';
 import { renderManifests, type RenderOffline } from './render.js';
+import { formatRenderSummary, formatRenderTable, summariseRender } from './render-summary.js';
 import { status } from './status.js';
 
 /** The controller's own offline reconciler: `kvgw render` runs exactly the code the controller binary runs. */
@@ -119,7 +120,8 @@ export function buildProgram(io: CliIo = processIo(), deps: CliDeps = {}): Comma
     .command('render')
     .description('run the controller offline on manifests and print every resulting object (status included) as a kind: List')
     .requiredOption('-f, --filename <path...>', 'manifest file, directory (read recursively: *.yaml, *.yml, *.json) or - for stdin; repeatable')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .addOption(new Option('-o, --output <format>', 'yaml or json (the objects, then a summary or table of the Gateways), or table (the table only)').choices(['yaml', 'json', 'table']).default('yaml'))
+    .option('--no-summary', 'print only the objects (no Gateway summary on stderr, no table on a terminal)')
     .option('--controller-name <name>', 'GatewayClass controllerName to serve (default kube-vip.io/controller)')
     .option('--ipam-configmap <[namespace/]name>', 'IPAM ConfigMap among the manifests (default kube-system/kubevip)')
     .option('--service-behaviour <strategy>', 'default Service strategy: auto, duplicate, create, update, endpoints')
@@ -132,9 +134,11 @@ Reads Namespace, Service, EndpointSlice, ConfigMap, GatewayClass, Gateway, TCPRo
 objects; kind: List documents are expanded; namespaced objects without a namespace go to "default". Output is
 deterministic: sorted by kind, namespace and name; uids derived from names; no resourceVersion, creationTimestamp or
 managedFields; condition times set to --now.
-${helpFooter(['kvgw render -f examples/', 'kvgw render -f gateway.yaml -f routes/ -o json', 'kubectl get gateways,tcproutes,services -A -o yaml | kvgw render -f - --ignore-unknown-kinds'])}`,
+After the objects: on a terminal, a table of the Gateways (class, addresses, listeners, routes, Services, problems);
+otherwise a short summary of the same on stderr, so stdout stays parseable. -o table prints the table alone.
+${helpFooter(['kvgw render -f examples/', 'kvgw render -f examples/ -o table', 'kvgw render -f gateway.yaml -f routes/ -o json', 'kubectl get gateways,tcproutes,services -A -o yaml | kvgw render -f - --ignore-unknown-kinds'])}`,
     )
-    .action(async (o: { filename: string[]; output: DataFormat; controllerName?: string; ipamConfigmap?: string; serviceBehaviour?: string; now?: Date; ignoreUnknownKinds?: boolean }) => {
+    .action(async (o: { filename: string[]; output: DataFormat | 'table'; summary: boolean; controllerName?: string; ipamConfigmap?: string; serviceBehaviour?: string; now?: Date; ignoreUnknownKinds?: boolean }) => {
       const manifests = await loadManifests(o.filename, {
         cwd: io.cwd,
         readStdin: io.readStdin,
@@ -143,12 +147,22 @@ ${helpFooter(['kvgw render -f examples/', 'kvgw render -f gateway.yaml -f routes
       });
       const out = await renderManifests(
         manifests,
-        { format: o.output, controllerName: o.controllerName, ipamConfigMap: o.ipamConfigmap, serviceBehaviour: o.serviceBehaviour, now: o.now },
+        { format: o.output === 'table' ? 'yaml' : o.output, controllerName: o.controllerName, ipamConfigMap: o.ipamConfigmap, serviceBehaviour: o.serviceBehaviour, now: o.now },
         deps.renderOffline ?? defaultRenderOffline,
       );
-      printer.raw(out.text);
+      const gateways = summariseRender(out.list.items);
+      if (o.output === 'table') printer.raw(formatRenderTable(gateways, printer.out));
+      else {
+        printer.raw(out.text);
+        if (o.summary && io.stdout.isTTY) {
+          printer.line();
+          printer.raw(formatRenderTable(gateways, printer.out));
+        }
+      }
       for (const w of out.warnings) printer.warn(w);
-      if (io.stderr.isTTY) printer.progress(`rendered ${out.list.items.length} objects from ${manifests.length} manifests in ${out.iterations} reconcile passes`);
+      if (o.summary && o.output !== 'table' && !io.stdout.isTTY) {
+        io.stderr.write(formatRenderSummary(gateways, { objects: out.list.items.length, manifests: manifests.length, passes: out.iterations }));
+      }
     });
 
   const ipam = program
