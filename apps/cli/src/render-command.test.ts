@@ -170,7 +170,7 @@ describe('kvgw render failures', () => {
     [['-f', 'invalid-name.yaml'], 1, /^kvgw: render: Service n\/Not_Valid: .*\(from invalid-name\.yaml document 1\)\n$/],
     [['-f', 'missing/'], 1, /^kvgw: missing\/: no such file or directory\n$/],
     [[], 2, /required option '-f, --filename <path\.\.\.>' not specified/],
-    [['-f', 'bad.yaml', '-o', 'table'], 2, /Allowed choices are yaml, json/],
+    [['-f', 'bad.yaml', '-o', 'xml'], 2, /Allowed choices are yaml, json, table/],
     [['-f', 'bad.yaml', '--now', 'yesterday'], 2, /expected an RFC 3339 time/],
   ])('%j', async (args, code, message) => {
     const r = await render(args, { cwd: dir });
