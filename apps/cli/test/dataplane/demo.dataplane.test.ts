@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { listNamespaces, NETNS_PREFIX } from '@kube-vip-gw/dataplane';
 import { defaultControllerBundle } from '../../src/demo.js';
 import { DATA_PLANE_DEMO_GATEWAYS } from '../../src/demo-dataplane.js';
@@ -70,6 +70,10 @@ describe.skipIf(SKIP)('kvgw demo on a real data plane', () => {
     const child = spawn(process.execPath, [kvgw, 'demo', '--controller', bundle!, '--data-plane', 'on', '--keep'], { cwd: REPO, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    // If an assertion fails before the SIGTERM, the demo must not outlive the test (its reaper then removes the namespaces).
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     // Stopped as soon as the data plane is up and the controller starts: kube-vip, kube-proxy, the backend and the
     // prober all run in the namespaces then.
     await new Promise<void>((resolve, reject) => {
