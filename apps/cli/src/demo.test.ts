@@ -96,6 +96,7 @@ describe('kvgw demo', () => {
     expect(existsSync(controller)).toBe(true);
     const code = await runCli(['demo', '--controller', controller, '--examples', 'no-such-dir'], io, { runLocalCluster: async () => undefined });
     expect(code).toBe(1);
-    expect(io.err()).toBe(`kvgw: ${path.join(REPO, 'no-such-dir')}: no such file or directory\n`);
+    expect(io.err()).toMatch(/^\[demo\] no data plane: --examples given: /);
+    expect(io.err().split('\n').at(-2)).toBe(`kvgw: ${path.join(REPO, 'no-such-dir')}: no such file or directory`);
   });
 });

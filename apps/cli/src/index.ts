@@ -80,6 +80,22 @@ export {
   DEMO_FIELD_MANAGER,
   formatServices,
   notProgrammed,
+  dataPlaneDemoSet,
   type DemoDeps,
   type DemoOptions,
 } from './demo.js';
+export {
+  DATA_PLANE_DEMO_GATEWAYS,
+  DATA_PLANE_DEMO_POOLS,
+  dataPlaneDemoManifests,
+  decideDataPlane,
+  exchangeThroughGateways,
+  formatExchanges,
+  notAnnounced,
+  type DataPlaneDecision,
+  type DataPlaneMode,
+  type DataPlaneProbes,
+  type DemoGateway,
+  type DemoListener,
+  type Exchange,
+} from './demo-dataplane.js';

@@ -8,6 +8,7 @@ import type { IPFamily, IPFamilyPolicy, SearchOrder } from '@kube-vip-gw/ipam';
 import packageJson from '../package.json' with { type: 'json' };
 import { connectKubeClient, type ClusterConnector } from './cluster.js';
 import { demo } from './demo.js';
+import { DATA_PLANE_MODES, type DataPlaneMode, type DataPlaneProbes } from './demo-dataplane.js';
 import { ExitCode, isCliError } from './errors.js';
 import { Printer, type CliIo } from './io.js';
 import { ipamAllocate } from './ipam-allocate.js';
@@ -17,6 +18,7 @@ import { DUAL_STACK_SERVICE_RANGES, localCluster, type CrdChannel, type LocalClu
 import { loadManifests } from './manifests.js';
 import type { DataFormat } from './output.js';
 import { renderManifests, type RenderOffline } from './render.js';
+import { formatRenderSummary, formatRenderTable, summariseRender } from './render-summary.js';
 import { status } from './status.js';
 
 /** The controller's own offline reconciler: `kvgw render` runs exactly the code the controller binary runs. */
@@ -30,6 +32,8 @@ export interface CliDeps {
   readonly connect?: ClusterConnector | undefined;
   /** Runs the local control plane for `local-cluster` and `demo`. */
   readonly runLocalCluster?: LocalClusterRunner | undefined;
+  /** Decides whether `demo` can run a data plane (default: this machine and tools/dataplane/build.sh). */
+  readonly dataPlaneProbes?: DataPlaneProbes | undefined;
 }
 
 /** The process's terminal: stdout/stderr, environment, working directory; `signal` is wired by main. */
@@ -116,7 +120,8 @@ export function buildProgram(io: CliIo = processIo(), deps: CliDeps = {}): Comma
     .command('render')
     .description('run the controller offline on manifests and print every resulting object (status included) as a kind: List')
     .requiredOption('-f, --filename <path...>', 'manifest file, directory (read recursively: *.yaml, *.yml, *.json) or - for stdin; repeatable')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .addOption(new Option('-o, --output <format>', 'yaml or json (the objects, then a summary or table of the Gateways), or table (the table only)').choices(['yaml', 'json', 'table']).default('yaml'))
+    .option('--no-summary', 'print only the objects (no Gateway summary on stderr, no table on a terminal)')
     .option('--controller-name <name>', 'GatewayClass controllerName to serve (default kube-vip.io/controller)')
     .option('--ipam-configmap <[namespace/]name>', 'IPAM ConfigMap among the manifests (default kube-system/kubevip)')
     .option('--service-behaviour <strategy>', 'default Service strategy: auto, duplicate, create, update, endpoints')
@@ -129,9 +134,11 @@ Reads Namespace, Service, EndpointSlice, ConfigMap, GatewayClass, Gateway, TCPRo
 objects; kind: List documents are expanded; namespaced objects without a namespace go to "default". Output is
 deterministic: sorted by kind, namespace and name; uids derived from names; no resourceVersion, creationTimestamp or
 managedFields; condition times set to --now.
-${helpFooter(['kvgw render -f examples/', 'kvgw render -f gateway.yaml -f routes/ -o json', 'kubectl get gateways,tcproutes,services -A -o yaml | kvgw render -f - --ignore-unknown-kinds'])}`,
+After the objects: on a terminal, a table of the Gateways (class, addresses, listeners, routes, Services, problems);
+otherwise a short summary of the same on stderr, so stdout stays parseable. -o table prints the table alone.
+${helpFooter(['kvgw render -f examples/', 'kvgw render -f examples/ -o table', 'kvgw render -f gateway.yaml -f routes/ -o json', 'kubectl get gateways,tcproutes,services -A -o yaml | kvgw render -f - --ignore-unknown-kinds'])}`,
     )
-    .action(async (o: { filename: string[]; output: DataFormat; controllerName?: string; ipamConfigmap?: string; serviceBehaviour?: string; now?: Date; ignoreUnknownKinds?: boolean }) => {
+    .action(async (o: { filename: string[]; output: DataFormat | 'table'; summary: boolean; controllerName?: string; ipamConfigmap?: string; serviceBehaviour?: string; now?: Date; ignoreUnknownKinds?: boolean }) => {
       const manifests = await loadManifests(o.filename, {
         cwd: io.cwd,
         readStdin: io.readStdin,
@@ -140,12 +147,22 @@ ${helpFooter(['kvgw render -f examples/', 'kvgw render -f gateway.yaml -f routes
       });
       const out = await renderManifests(
         manifests,
-        { format: o.output, controllerName: o.controllerName, ipamConfigMap: o.ipamConfigmap, serviceBehaviour: o.serviceBehaviour, now: o.now },
+        { format: o.output === 'table' ? 'yaml' : o.output, controllerName: o.controllerName, ipamConfigMap: o.ipamConfigmap, serviceBehaviour: o.serviceBehaviour, now: o.now },
         deps.renderOffline ?? defaultRenderOffline,
       );
-      printer.raw(out.text);
+      const gateways = summariseRender(out.list.items);
+      if (o.output === 'table') printer.raw(formatRenderTable(gateways, printer.out));
+      else {
+        printer.raw(out.text);
+        if (o.summary && io.stdout.isTTY) {
+          printer.line();
+          printer.raw(formatRenderTable(gateways, printer.out));
+        }
+      }
       for (const w of out.warnings) printer.warn(w);
-      if (io.stderr.isTTY) printer.progress(`rendered ${out.list.items.length} objects from ${manifests.length} manifests in ${out.iterations} reconcile passes`);
+      if (o.summary && o.output !== 'table' && !io.stdout.isTTY) {
+        io.stderr.write(formatRenderSummary(gateways, { objects: out.list.items.length, manifests: manifests.length, passes: out.iterations }));
+      }
     });
 
   const ipam = program
@@ -242,14 +259,28 @@ ${helpFooter(['kvgw local-cluster --kubeconfig /tmp/kvgw.kubeconfig', '# in anot
 
   program
     .command('demo')
-    .description('local cluster + controller + examples/: waits until every Gateway is Programmed, prints the status, stops')
-    .option('--examples <dir>', 'manifests to apply (default: ./examples, else the repository examples/)')
+    .description('local cluster + controller (+ kube-vip and kube-proxy in network namespaces when possible): Gateways Programmed, announced, carrying TCP and UDP')
+    .option('--examples <dir>', 'manifests to apply without a data plane (default: ./examples, else the repository examples/; the data-plane demo applies its own set)')
     .option('--controller <file>', 'controller bundle to run (default: apps/controller/dist/gateway-api-controller.js)')
-    .option('--timeout <seconds>', 'how long Gateways may take to become Programmed', positiveInteger('--timeout', 3600), 120)
+    .option('--timeout <seconds>', 'how long Gateways may take to become Programmed, and then announced', positiveInteger('--timeout', 3600), 120)
     .option('--keep', 'keep the cluster and controller running after the report, until Ctrl-C')
-    .addHelpText('after', helpFooter(['npm run build && kvgw demo', 'kvgw demo --keep']))
-    .action(async (o: { examples?: string; controller?: string; timeout: number; keep?: boolean }) => {
-      await demo({ examples: o.examples, controller: o.controller, timeoutSeconds: o.timeout, keep: o.keep }, io, { runLocalCluster: deps.runLocalCluster });
+    .addOption(new Option('--data-plane <mode>', 'real kube-vip + kube-proxy: auto (when root, network namespaces, nftables and the binaries allow it), on (fail otherwise), off').choices([...DATA_PLANE_MODES]).default('auto'))
+    .option('--print-manifests', "print the data-plane demo's manifests as YAML and exit")
+    .addHelpText(
+      'after',
+      `
+With a data plane (root; kube-vip and kube-proxy are built by tools/dataplane/build.sh on first use), the demo applies
+its own set (pool on the data plane's client segment, echo backends), waits until kube-vip announced every Gateway,
+and sends a TCP and a UDP exchange through each address from a client network namespace. Without one it says why,
+applies examples/, and nothing announces the addresses. Ctrl-C stops and removes everything.
+${helpFooter(['npm run build && kvgw demo', 'kvgw demo --keep', 'kvgw demo --data-plane off', 'kvgw demo --print-manifests | kvgw render -f -'])}`,
+    )
+    .action(async (o: { examples?: string; controller?: string; timeout: number; keep?: boolean; dataPlane: DataPlaneMode; printManifests?: boolean }) => {
+      await demo(
+        { examples: o.examples, controller: o.controller, timeoutSeconds: o.timeout, keep: o.keep, dataPlane: o.dataPlane, printManifests: o.printManifests },
+        io,
+        { runLocalCluster: deps.runLocalCluster, dataPlaneProbes: deps.dataPlaneProbes },
+      );
     });
 
   return program;

@@ -11,8 +11,8 @@ import type { ObjectListDocument } from './render.js';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
 
-async function render(args: string[], options: { cwd?: string; stdin?: string; deps?: CliDeps } = {}) {
-  const io = captureIo({ cwd: options.cwd ?? REPO, stdin: options.stdin });
+async function render(args: string[], options: { cwd?: string; stdin?: string; deps?: CliDeps; tty?: boolean } = {}) {
+  const io = captureIo({ cwd: options.cwd ?? REPO, stdin: options.stdin, ...(options.tty ? { tty: true, env: { NO_COLOR: '1' } } : {}) });
   const code = await runCli(['render', ...args], io, options.deps);
   return { code, out: io.out(), err: io.err() };
 }
@@ -26,13 +26,44 @@ const condition = (obj: Item, type: string): { status: string; reason: string } 
 // The one warning the examples give, on purpose: strategies.yaml shows the original controller's per-route Services,
 // three Services on one address, which needs kube-vip with svc_election=false (the warning says so).
 const STRATEGIES_WARNING = /^warning: Gateway strategies\/legacy: MultipleServicesForAddress: address \S+ is on 3 Services \(strategies\/kvgw-legacy-create, strategies\/kvgw-legacy-duplicate, strategies\/api\).*svc_election=false.*\n$/;
+/** stderr split into warning lines and the rest (the Gateway summary, which follows them). */
+const splitErr = (err: string): { warnings: string; summary: string } => {
+  const lines = err.split(/(?<=\n)/);
+  const warnings = lines.filter((l) => l.startsWith('warning: ')).join('');
+  return { warnings, summary: lines.filter((l) => !l.startsWith('warning: ')).join('') };
+};
 
 describe('kvgw render -f examples/', () => {
   it('matches the reviewed snapshot', async () => {
     const r = await render(['-f', 'examples/']);
-    expect(r.err).toMatch(STRATEGIES_WARNING);
+    const { warnings, summary } = splitErr(r.err);
+    expect(warnings).toMatch(STRATEGIES_WARNING);
     expect(r.code).toBe(0);
     await expect(r.out).toMatchFileSnapshot('../test/snapshots/examples.yaml');
+    // stdout is not a terminal: the objects alone there (parseable), the Gateway summary on stderr after the warnings.
+    expect(r.err.indexOf(summary)).toBe(warnings.length);
+    await expect(summary).toMatchFileSnapshot('../test/snapshots/examples.summary.txt');
+  });
+
+  it('prints the Gateway table after the objects on a terminal, and alone with -o table', async () => {
+    const tty = await render(['-f', 'examples/'], { tty: true });
+    const plain = await render(['-f', 'examples/']);
+    expect(tty.code).toBe(0);
+    const table = await render(['-f', 'examples/', '-o', 'table']);
+    expect(table.code).toBe(0);
+    await expect(table.out).toMatchFileSnapshot('../test/snapshots/examples.table.txt');
+    expect(tty.out).toBe(`${plain.out}\n${table.out}`);
+    // No summary on stderr then (the table is it), and none with -o table: only the warning.
+    expect(tty.err).toMatch(STRATEGIES_WARNING);
+    expect(table.err).toMatch(STRATEGIES_WARNING);
+    expect(table.out).not.toContain('apiVersion');
+  });
+
+  it('--no-summary prints only the objects', async () => {
+    const quiet = await render(['-f', 'examples/', '--no-summary']);
+    expect(quiet.err).toMatch(STRATEGIES_WARNING);
+    const tty = await render(['-f', 'examples/', '--no-summary'], { tty: true });
+    expect(tty.out).toBe(quiet.out);
   });
 
   // One snapshot per scenario too (with the shared GatewayClass and IPAM ConfigMap), so a change shows up in the
@@ -40,8 +71,10 @@ describe('kvgw render -f examples/', () => {
   const scenarios = readdirSync(path.join(REPO, 'examples')).filter((f) => f.endsWith('.yaml') && !/^\d\d-/.test(f));
   it.each(scenarios)('matches the reviewed snapshot of %s alone', async (file) => {
     const r = await render(['-f', 'examples/00-gatewayclass.yaml', '-f', 'examples/01-ipam-configmap.yaml', '-f', `examples/${file}`]);
-    if (file === 'strategies.yaml') expect(r.err).toMatch(STRATEGIES_WARNING);
-    else expect(r.err).toBe('');
+    const { warnings, summary } = splitErr(r.err);
+    if (file === 'strategies.yaml') expect(warnings).toMatch(STRATEGIES_WARNING);
+    else expect(warnings).toBe('');
+    expect(summary).toMatch(/^kvgw render: 1 Gateway, /);
     expect(r.code).toBe(0);
     await expect(r.out).toMatchFileSnapshot(`../test/snapshots/examples/${file}`);
   });
@@ -137,7 +170,7 @@ describe('kvgw render failures', () => {
     [['-f', 'invalid-name.yaml'], 1, /^kvgw: render: Service n\/Not_Valid: .*\(from invalid-name\.yaml document 1\)\n$/],
     [['-f', 'missing/'], 1, /^kvgw: missing\/: no such file or directory\n$/],
     [[], 2, /required option '-f, --filename <path\.\.\.>' not specified/],
-    [['-f', 'bad.yaml', '-o', 'table'], 2, /Allowed choices are yaml, json/],
+    [['-f', 'bad.yaml', '-o', 'xml'], 2, /Allowed choices are yaml, json, table/],
     [['-f', 'bad.yaml', '--now', 'yesterday'], 2, /expected an RFC 3339 time/],
   ])('%j', async (args, code, message) => {
     const r = await render(args, { cwd: dir });
@@ -165,6 +198,6 @@ describe('kvgw render failures', () => {
       },
     });
     expect(r.code).toBe(0);
-    expect(r.err).toBe('warning: Gateway a/b: AddressNotAssigned: pool exhausted\n');
+    expect(r.err).toBe('warning: Gateway a/b: AddressNotAssigned: pool exhausted\nkvgw render: 0 Gateways, 0 problems (0 objects from 1 manifest, 1 reconcile pass)\n');
   });
 });

@@ -21,11 +21,17 @@ export type DataPlaneBinaries = Readonly<Partial<Record<DataPlaneBinaryName, str
  */
 export async function ensureDataPlaneBinaries(
   names: readonly DataPlaneBinaryName[] = ['kube-vip', 'kube-proxy'],
-  options: { readonly env?: NodeJS.ProcessEnv; readonly onProgress?: (line: string) => void } = {},
+  options: {
+    readonly env?: NodeJS.ProcessEnv;
+    readonly onProgress?: (line: string) => void;
+    /** The build script (default {@link DATAPLANE_BUILD_SCRIPT}); a bundle that embeds this package passes its own. */
+    readonly buildScript?: string;
+  } = {},
 ): Promise<DataPlaneBinaries> {
-  if (!existsSync(DATAPLANE_BUILD_SCRIPT)) throw new DataPlaneBinariesError(`${DATAPLANE_BUILD_SCRIPT} not found`);
+  const script = options.buildScript ?? DATAPLANE_BUILD_SCRIPT;
+  if (!existsSync(script)) throw new DataPlaneBinariesError(`${script} not found`);
   const { stdout, stderr, status } = await new Promise<{ stdout: string; stderr: string; status: number | null }>((resolve, reject) => {
-    const child = spawn('bash', [DATAPLANE_BUILD_SCRIPT, ...names], { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [script, ...names], { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));

@@ -64,6 +64,11 @@ export interface DataPlaneOptions {
   readonly clientRoutesViaNode1?: readonly string[];
   /** Where logs go (default: a new directory under the OS tmpdir). */
   readonly logDir?: string;
+  /**
+   * The directory of the agent scripts (default: src/agents beside this module). A bundle that embeds this package
+   * (the kvgw binary) passes the package's own src/agents, since the bundle's directory has none.
+   */
+  readonly agentsDir?: string;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -121,6 +126,7 @@ export class DataPlane {
   /** Builds the namespaces and starts everything; on any failure removes what it made and rethrows. */
   static async start(options: DataPlaneOptions): Promise<DataPlane> {
     const progress = options.onProgress ?? (() => undefined);
+    const agents = options.agentsDir ?? AGENTS;
     const stale = removeStaleNamespaces();
     if (stale.length) progress(`removed ${stale.length} namespaces of dead runs: ${stale.join(' ')}`);
     const runId = newRunId();
@@ -198,16 +204,16 @@ export class DataPlane {
 
       const processes: NodeProcesses[] = [];
       for (const node of nodes) {
-        const relay = await startInNetns(node.netns, `api-relay-${node.name}`, process.execPath, [path.join(AGENTS, 'api-relay.mjs'), String(options.apiServerPort), socketPath], logDir);
+        const relay = await startInNetns(node.netns, `api-relay-${node.name}`, process.execPath, [path.join(agents, 'api-relay.mjs'), String(options.apiServerPort), socketPath], logDir);
         started.push(relay);
         processes.push({ relay, kubeVip: undefined, kubeProxy: undefined });
       }
-      const backendProcess = await startInNetns(backend, 'backend', process.execPath, [path.join(AGENTS, 'echo-server.mjs'), 'backend', options.backendPorts.join(',')], logDir);
+      const backendProcess = await startInNetns(backend, 'backend', process.execPath, [path.join(agents, 'echo-server.mjs'), 'backend', options.backendPorts.join(',')], logDir);
       started.push(backendProcess);
       for (const p of processes) await waitForLogLine(p.relay, /^ready /, 15_000);
       await waitForLogLine(backendProcess, /^ready /, 15_000);
 
-      prober = spawn('ip', ['netns', 'exec', client, process.execPath, path.join(AGENTS, 'prober.mjs')], { stdio: ['pipe', 'pipe', 'ignore'] });
+      prober = spawn('ip', ['netns', 'exec', client, process.execPath, path.join(agents, 'prober.mjs')], { stdio: ['pipe', 'pipe', 'ignore'] });
       prober.unref();
 
       const plane = new DataPlane(options, runId, client, backend, nodes, logDir, processes, backendProcess, prober, relayServer, workDir, relayState);

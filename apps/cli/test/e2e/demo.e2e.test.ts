@@ -16,7 +16,8 @@ describe('kvgw demo', () => {
     const bundle = process.env['KVGW_CONTROLLER_BUNDLE'] ?? defaultControllerBundle();
     expect(bundle !== undefined && existsSync(bundle), `controller bundle ${bundle}: run "npm run build" first`).toBe(true);
     const io = captureIo({ cwd: REPO, env: { NO_COLOR: '1' } });
-    const code = await runCli(['demo', '--controller', bundle!, '--timeout', '90'], io);
+    // --data-plane off: this suite has no data plane (as root it would run one: test/dataplane/demo.dataplane.test.ts).
+    const code = await runCli(['demo', '--controller', bundle!, '--timeout', '90', '--data-plane', 'off'], io);
     expect(code, io.err()).toBe(0);
     const gateways = (await loadManifests(['examples'], { cwd: REPO })).filter((m) => m.object.kind === 'Gateway');
     for (const { object } of gateways) {
