@@ -19,7 +19,6 @@ import {
   routeParentsWithoutGateway,
   setCondition,
   type AddressOutcome,
-  type AnnouncementOutcome,
   type DataPlaneOutcome,
   type EndpointSlice,
   type Gateway,

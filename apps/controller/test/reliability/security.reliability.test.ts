@@ -65,7 +65,7 @@ async function get(url: string, method = 'GET'): Promise<{ status: number; text:
 
 let controller: ControllerProcess;
 let requests: AuditedRequest[] = [];
-let endpoints: Record<string, { status: number; text: string }> = {};
+const endpoints: Record<string, { status: number; text: string }> = {};
 let secrets: string[] = [];
 
 beforeAll(async () => {

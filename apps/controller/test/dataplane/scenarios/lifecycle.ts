@@ -3,7 +3,7 @@
 // Tests named "kube-vip v1.0.0:" pin kube-vip's own behaviour, not the controller's: when one fails after a kube-vip
 // upgrade, the finding (and the workaround in docs/dataplane.md) needs revisiting.
 import { describe, expect, it } from 'vitest';
-import type { Gateway, Service } from '@kube-vip-gw/gateway-model';
+import type { Service } from '@kube-vip-gw/gateway-model';
 import { CLIENT_V4 } from '@kube-vip-gw/dataplane';
 import { R } from '../../e2e/support/kube-rest.js';
 import { gateway, route, tcp } from '../../e2e/support/objects.js';

@@ -26,7 +26,7 @@ export async function waitFor<T>(
   timeoutMs = DEFAULT_WAIT_MS,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last = 'nothing yet';
+  let last: string;
   for (;;) {
     try {
       const value = await probe();
