@@ -70,7 +70,8 @@ export const projects = [
 export const testOnly = ['test-support', 'dataplane'];
 
 /** Files that are tests or test harnesses (they may use the test-only libraries). */
-export const testFiles = ['**/*.test.ts', '**/test/**', '**/testing/**', '**/envtest/**', '**/bench/**'];
+// tools/ holds test, benchmark and conformance harnesses.
+export const testFiles = ['**/*.test.ts', '**/test/**', '**/testing/**', '**/envtest/**', '**/bench/**', 'tools/**'];
 
 /** Node modules that do I/O, read the clock or start processes: never imported by a pure package's source. */
 export const ioModules = [

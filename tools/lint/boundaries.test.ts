@@ -46,6 +46,7 @@ describe('the dependency direction (tools/lint/boundaries.js)', () => {
     ['packages/service-mapper/src/fixture.test.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;"],
     ['apps/controller/src/fixture.ts', "export * from '@kube-vip-gw/service-mapper';\nexport * from '@kube-vip-gw/controller-runtime';"],
     ['apps/controller/test/e2e/fixture.ts', "export * from '@kube-vip-gw/test-support';"],
+    ['tools/conformance/fixture.ts', "export * from '@kube-vip-gw/dataplane';"],
   ])('%s: %s is allowed', async (file, source) => {
     expect(await violations(file, source)).toEqual([]);
   });

@@ -3,6 +3,7 @@
 export { AddressBook, gatewayOwner, gatewayPorts, serviceAddresses, serviceOwner, type AddressDecision, type AddressPolicy } from './address-book.js';
 export { CacheView, Index, VIEW_INDEXERS, type ViewStores } from './cache-view.js';
 export {
+  DEFAULT_CONTROLLER_NAME,
   DEFAULT_IPAM_CONFIGMAP,
   InvalidFlagError,
   controllerCommand,
@@ -20,5 +21,3 @@ export { RENDER_RESOURCES, RenderInputError, RenderNotConvergedError, renderOffl
 export { GATEWAY_API_BUNDLE_VERSION } from './version.js';
 export type { ClusterView } from './view.js';
 
-/** The controllerName this controller serves by default (DESIGN §4.1). */
-export const DEFAULT_CONTROLLER_NAME = 'kube-vip.io/controller';

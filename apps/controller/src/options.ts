@@ -38,6 +38,9 @@ export class InvalidFlagError extends Error {
 /** Default IPAM ConfigMap: the one kube-vip-cloud-provider reads, so both allocate from one pool. */
 export const DEFAULT_IPAM_CONFIGMAP = 'kube-system/kubevip';
 
+/** The controllerName this controller serves by default. */
+export const DEFAULT_CONTROLLER_NAME = 'kube-vip.io/controller';
+
 /**
  * Rewrites Go-style single-dash long flags (`-kubeconfig x`, `-leader-elect=true`) as double-dash ones, so the
  * original controller's command lines keep working. Single-letter flags (`-h`) and values are left alone.
@@ -95,7 +98,7 @@ export function controllerCommand(): Command {
     .addOption(new Option('--leader-elect [bool]', 'elect a leader through a Lease, for running several replicas').default(false).argParser(parseBool('--leader-elect')).env(env('LEADER_ELECT')))
     .addOption(new Option('--leader-election-namespace <ns>', 'namespace of the leader election Lease; default: the pod namespace, else kube-system').env(env('LEADER_ELECTION_NAMESPACE')))
     .addOption(new Option('--leader-election-id <name>', 'name of the leader election Lease').default('kube-vip-gateway-api').env(env('LEADER_ELECTION_ID')))
-    .addOption(new Option('--controller-name <name>', 'GatewayClass spec.controllerName this controller serves').default('kube-vip.io/controller').env(env('CONTROLLER_NAME')))
+    .addOption(new Option('--controller-name <name>', 'GatewayClass spec.controllerName this controller serves').default(DEFAULT_CONTROLLER_NAME).env(env('CONTROLLER_NAME')))
     .addOption(new Option('--gateway-class-name <name>', 'alias of --controller-name, from the original controller').hideHelp(false))
     .addOption(new Option('--ipam-configmap <[namespace/]name>', 'IPAM ConfigMap (kube-vip-cloud-provider format); a bare name is in kube-system').default(DEFAULT_IPAM_CONFIGMAP).env(env('IPAM_CONFIGMAP')))
     .addOption(new Option('--service-behaviour <strategy>', 'default Service strategy: duplicate, create, update, endpoints, a custom one, or "auto" (duplicate for one same-namespace backend, else endpoints)').default('auto').env(env('SERVICE_BEHAVIOUR')))

@@ -22,6 +22,8 @@ export interface AuditedRequest {
   readonly answered: number;
   /** spec.holderIdentity of a Lease create/update (when the policy records leases at Request level). */
   readonly leaseHolder: string | undefined;
+  /** The request body, when the policy records it (level Request or above). */
+  readonly requestObject: unknown;
   /** Non-resource requests (discovery: /api, /apis/...). */
   readonly nonResourcePath: string | undefined;
 }
@@ -82,6 +84,7 @@ export function parseAuditLog(text: string, { user, replicaGroupPrefix }: AuditL
       received: Date.parse(e.requestReceivedTimestamp ?? ''),
       answered: Date.parse(e.stageTimestamp ?? ''),
       leaseHolder: e.objectRef?.resource === 'leases' ? e.requestObject?.spec?.holderIdentity : undefined,
+      requestObject: e.requestObject,
       nonResourcePath: e.objectRef ? undefined : e.requestURI,
     });
   }

@@ -11,7 +11,7 @@ import type { Gateway, KubeObject, Service } from '@kube-vip-gw/gateway-model';
 import { IPAM_CONFIGMAP } from '../e2e/support/environment.js';
 import { R } from '../e2e/support/kube-rest.js';
 import { condition, gateway, route, service, statusAddresses, tcp } from '../e2e/support/objects.js';
-import { eventually, sleep, waitFor } from '../e2e/support/wait.js';
+import { eventually, sleep, waitFor } from '@kube-vip-gw/test-support';
 import { holdings, sharedAddresses } from './support/addresses.js';
 import { CloudProviderStandIn } from './support/cloud-provider.js';
 import { useReliabilityEnv } from './support/env.js';

@@ -5,7 +5,7 @@ import type { KubeObject, Service } from '@kube-vip-gw/gateway-model';
 import { R } from '../../e2e/support/kube-rest.js';
 import { gateway, route, tcp } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
-import { eventually, waitFor } from '../../e2e/support/wait.js';
+import { eventually, waitFor } from '@kube-vip-gw/test-support';
 import { describeProbe, trafficWhile, type DataPlaneEnvironment } from '../support/environment.js';
 import { announcedUntil } from './announced.js';
 

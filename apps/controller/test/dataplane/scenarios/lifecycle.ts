@@ -8,7 +8,7 @@ import { CLIENT_V4 } from '@kube-vip-gw/dataplane';
 import { R } from '../../e2e/support/kube-rest.js';
 import { gateway, route, tcp } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
-import { eventually, waitFor } from '../../e2e/support/wait.js';
+import { eventually, waitFor } from '@kube-vip-gw/test-support';
 import { describeProbe, type DataPlaneEnvironment } from '../support/environment.js';
 
 export function lifecycleScenarios(env: () => DataPlaneEnvironment): void {
