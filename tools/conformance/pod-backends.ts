@@ -8,7 +8,8 @@
 // kube-controller-manager's EndpointSlices point at these IPs and kube-proxy on the node namespace forwards to them.
 // One namespace per Pod because echo-basic listens on the wildcard address of fixed ports.
 import { ManagedProcess } from '../../packages/controller-runtime/src/envtest/process.js';
-import { createNamespace, destroyNamespace, ipIn } from '../../packages/dataplane/src/netns.js';
+import { createNamespace, destroyNamespace } from '../../packages/dataplane/src/namespaces.js';
+import { ipIn } from '../../packages/dataplane/src/netns.js';
 import type { KubeRest } from '../../apps/controller/test/e2e/support/kube-rest.js';
 import path from 'node:path';
 

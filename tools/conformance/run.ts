@@ -21,14 +21,13 @@
 // only tests that send no packet; results.ts TRAFFIC_TESTS lists the others).
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalControlPlane, freePort } from '@kube-vip-gw/controller-runtime/envtest';
 import { ManagedProcess } from '../../packages/controller-runtime/src/envtest/process.js';
 import { ControllerProcess, REPO_ROOT, ensureControllerBundle } from '../../apps/controller/test/e2e/support/controller-process.js';
 import { KubeRest, R } from '../../apps/controller/test/e2e/support/kube-rest.js';
-import { sleep } from '../../apps/controller/test/e2e/support/wait.js';
+import { sleep } from '@kube-vip-gw/test-support';
 import {
   DataPlane,
   KUBE_PROXY_IDENTITY,
@@ -43,6 +42,8 @@ import {
   nodeName,
   nodeObject,
   nodeStatus,
+  startApiRelay,
+  type ApiRelay,
 } from '@kube-vip-gw/dataplane';
 import { PodBackends } from './pod-backends.js';
 import { NOT_APPLICABLE_L4, ROOT_TEST, TRAFFIC_TESTS, combine, parseTestEvents, renderTable, summarize, verdictsFrom, type ConformanceSummary } from './results.js';
@@ -155,25 +156,6 @@ async function waitUntil(what: string, timeoutMs: number, check: () => Promise<b
   }
 }
 
-/** The host end of the API relay into the client namespace: a unix socket forwarded to the API server's port. */
-async function apiRelaySocket(socketPath: string, apiServerPort: number): Promise<net.Server> {
-  const server = net.createServer((inbound) => {
-    const outbound = net.connect(apiServerPort, '127.0.0.1');
-    inbound.pipe(outbound).pipe(inbound);
-    const close = (): void => {
-      inbound.destroy();
-      outbound.destroy();
-    };
-    for (const s of [inbound, outbound]) {
-      s.on('error', close);
-      s.on('close', close);
-    }
-  });
-  server.unref();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socketPath, resolve));
-  return server;
-}
-
 async function main(): Promise<ConformanceSummary> {
   const t0 = performance.now();
   const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);
@@ -200,7 +182,7 @@ async function main(): Promise<ConformanceSummary> {
   let controller: ControllerProcess | undefined;
   let dataPlane: DataPlane | undefined;
   let backends: PodBackends | undefined;
-  let relayServer: net.Server | undefined;
+  let relayServer: ApiRelay | undefined;
   let kubeVipSupervisor: NodeJS.Timeout | undefined;
   let restartingKubeVip = false;
   let kubeVipRestarts = 0;
@@ -304,7 +286,8 @@ async function main(): Promise<ConformanceSummary> {
       });
       mkdirSync(path.join(logDir, 'pods'), { recursive: true });
       backends.start();
-      relayServer = await apiRelaySocket(path.join(plane.workDir, 'client-api.sock'), apiServerPort);
+      // The host end of the API relay into the client namespace.
+      relayServer = await startApiRelay(path.join(plane.workDir, 'client-api.sock'), apiServerPort);
       const relay = await ManagedProcess.start({
         name: 'api-relay-client',
         command: 'ip',

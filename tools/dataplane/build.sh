@@ -19,21 +19,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../envtest/versions.env"
 # shellcheck source=versions.env
 . "$here/versions.env"
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
-
-log() { printf '[dataplane] %s\n' "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
-ticker=""
-# Stops the progress ticker and its sleep, so no process outlives the build (or a failed one).
-stop_ticker() {
-  [[ -n "$ticker" ]] || return 0
-  pkill -P "$ticker" 2>/dev/null || true
-  kill "$ticker" 2>/dev/null || true
-  ticker=""
-}
-trap stop_ticker EXIT
-# shellcheck source=../envtest/k8s-wrapper.sh
-. "$here/../envtest/k8s-wrapper.sh"
+build_tag=dataplane
+# shellcheck source=../lib/go-build.sh
+. "$here/../lib/go-build.sh"
 
 all=(kube-vip kube-proxy kube-vip-cloud-provider)
 wanted=("$@")
@@ -50,13 +38,7 @@ if [[ -n "${KVGW_DATAPLANE_ASSETS:-}" ]]; then
   exit 0
 fi
 
-command -v go >/dev/null \
-  || die "go is not installed: the data plane is built from the Go module proxy (Go >= 1.26 needed), or set KVGW_DATAPLANE_ASSETS to a directory holding ${wanted[*]}"
-go_version="$(go env GOVERSION)"
-if [[ ! "$go_version" =~ ^go1\.([0-9]+) ]] || (( BASH_REMATCH[1] < 26 )); then
-  die "$go_version is too old: kubernetes $K8S_VERSION needs Go >= 1.26 (GOTOOLCHAIN=local: no toolchain download)"
-fi
-os_arch="$(go env GOOS)-$(go env GOARCH)"
+require_go "the data plane is built from the Go module proxy (Go >= 1.26 needed), or set KVGW_DATAPLANE_ASSETS to a directory holding ${wanted[*]}"
 cache_root="${KVGW_DATAPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kube-vip-gw/dataplane}"
 
 version_of() {
@@ -98,8 +80,7 @@ go_build() {
   mkdir -p "$(dirname "$out")" || die "cannot create the cache directory $(dirname "$out")"
   log "building $name $(version_of "$name") with $go_version (first time on 2 cores: 3-7 minutes; later runs reuse the cache)"
   # go prints nothing until it finishes, so report every minute.
-  ( while sleep 60; do log "... still building $name ($((SECONDS - t0)) s)"; done ) &
-  ticker=$!
+  start_ticker "$name" "$t0"
   (cd "$mod" && go build -trimpath -tags="$tags" -ldflags="-s -w $ldflags" -o "$out.tmp" "$pkg") \
     || die "go build of $name $(version_of "$name") failed (output above; it needs about 3 GB of memory and 3 GB in $(go env GOCACHE))"
   stop_ticker
@@ -125,18 +106,8 @@ build_one() {
 }
 
 if (( ${#missing[@]} )); then
-  mkdir -p "$cache_root" || die "cannot create the cache directory $cache_root"
-  # One builder at a time: parallel test runs (or two engineers) would otherwise both spend minutes compiling and
-  # race on the output files. The others wait and then reuse the result.
-  if command -v flock >/dev/null; then
-    exec 9>"$cache_root/.build.lock"
-    if ! flock -n 9; then
-      log "another data-plane build is running (lock $cache_root/.build.lock); waiting for it"
-      flock 9
-    fi
-  else
-    log "flock not found: not guarding against concurrent builds"
-  fi
+  # Parallel test runs (or two engineers) would otherwise both spend minutes compiling and race on the output files.
+  build_lock "$cache_root" "the data plane"
   for n in "${missing[@]}"; do
     mkdir -p "$here/$n"
     [[ -x "$(binary_path "$n")" ]] || build_one "$n"

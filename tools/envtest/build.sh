@@ -15,21 +15,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 . "$here/versions.env"
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
-
-log() { printf '[envtest] %s\n' "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
-ticker=""
-# Stops the progress ticker and its sleep, so no process outlives the build (or a failed one).
-stop_ticker() {
-  [[ -n "$ticker" ]] || return 0
-  pkill -P "$ticker" 2>/dev/null || true
-  kill "$ticker" 2>/dev/null || true
-  ticker=""
-}
-trap stop_ticker EXIT
-# shellcheck source=k8s-wrapper.sh
-. "$here/k8s-wrapper.sh"
+build_tag=envtest
+# shellcheck source=../lib/go-build.sh
+. "$here/../lib/go-build.sh"
 
 if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
   for b in kube-apiserver etcd; do
@@ -39,13 +27,7 @@ if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
   exit 0
 fi
 
-command -v go >/dev/null \
-  || die "go is not installed: kube-apiserver and etcd are built from the Go module proxy (Go >= 1.26 needed), or set KUBEBUILDER_ASSETS to a directory holding both binaries"
-go_version="$(go env GOVERSION)"
-if [[ ! "$go_version" =~ ^go1\.([0-9]+) ]] || (( BASH_REMATCH[1] < 26 )); then
-  die "$go_version is too old: kubernetes $K8S_VERSION needs Go >= 1.26 (GOTOOLCHAIN=local: no toolchain download)"
-fi
-os_arch="$(go env GOOS)-$(go env GOARCH)"
+require_go "kube-apiserver and etcd are built from the Go module proxy (Go >= 1.26 needed), or set KUBEBUILDER_ASSETS to a directory holding both binaries"
 cache_root="${KVGW_ENVTEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kube-vip-gw/envtest}"
 assets="$cache_root/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-$os_arch"
 have_binaries() { [[ -x "$assets/etcd" && -x "$assets/kube-apiserver" ]]; }
@@ -57,17 +39,8 @@ if have_binaries; then
 fi
 
 mkdir -p "$assets" || die "cannot create the cache directory $assets"
-# One builder at a time: parallel test runs (or two engineers) calling this together would otherwise both spend
-# minutes compiling and race on the output files. The others wait and then reuse the result.
-if command -v flock >/dev/null; then
-  exec 9>"$cache_root/.build.lock"
-  if ! flock -n 9; then
-    log "another build of the control plane is running (lock $cache_root/.build.lock); waiting for it"
-    flock 9
-  fi
-else
-  log "flock not found: not guarding against concurrent builds"
-fi
+# Parallel test runs (or two engineers) would otherwise both spend minutes compiling and race on the output files.
+build_lock "$cache_root" "the control plane"
 
 build_etcd() {
   local mod="$here/etcd"
@@ -93,8 +66,7 @@ build_apiserver() {
   local t0=$SECONDS vf
   vf="$(k8s_version_ldflags)"
   # Progress for the long first build: go prints nothing until it finishes, so report every minute.
-  ( while sleep 60; do log "... still building kube-apiserver ($((SECONDS - t0)) s)"; done ) &
-  ticker=$!
+  start_ticker kube-apiserver "$t0"
   (cd "$mod" && go build -trimpath -tags="$K8S_BUILD_TAGS" -ldflags="-s -w $vf" \
     -o "$assets/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver) \
     || die "go build of kube-apiserver $K8S_VERSION failed (output above; it needs about 3 GB of memory and 3 GB in $(go env GOCACHE))"

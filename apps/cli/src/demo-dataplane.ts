@@ -11,7 +11,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Client } from '@kube-vip-gw/controller-runtime';
 import { GatewayConditionType, type Condition, type Gateway, type KubeObject } from '@kube-vip-gw/gateway-model';
 import {
   BACKEND_V4,

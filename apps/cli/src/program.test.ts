@@ -69,6 +69,7 @@ describe('exit codes', () => {
   });
 
   it('colours error lines only on a terminal', async () => {
+    // eslint-disable-next-line no-control-regex -- the ANSI colour codes are what is tested
     expect((await cli(['ipam', 'allocate', '--pool', '10.0.0.9-10.0.0.1'], { tty: true })).err).toMatch(/^\u001b\[1m\u001b\[31mkvgw:\u001b\[39m\u001b\[22m --pool entry/);
     expect((await cli(['ipam', 'allocate', '--pool', '10.0.0.9-10.0.0.1'], { tty: true, env: { NO_COLOR: '1' } })).err).toMatch(/^kvgw: --pool entry/);
     expect((await cli(['nope'], { tty: true })).err).toContain('\u001b[31merror: unknown command');

@@ -106,7 +106,7 @@ export function parseControllerOptions(argv: readonly string[], command: Command
   command.exitOverride().parse(normaliseGoStyleFlags(argv), { from: 'user' });
   const o = command.opts();
   const controllerName = (o.gatewayClassName as string | undefined) ?? (o.controllerName as string);
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9\/\-._~%!$&'()*+,;=:]+$/.test(controllerName)) {
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/.test(controllerName)) {
     throw new InvalidFlagError('--controller-name', controllerName, 'expected "domain/path", as GatewayClass spec.controllerName');
   }
   const strategyModules = o.strategyModule as string[] | string | undefined;

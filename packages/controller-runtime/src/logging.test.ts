@@ -18,7 +18,7 @@ describe('createLogger', () => {
   it('writes text lines when asked', () => {
     const { lines, destination } = capture();
     createLogger({ format: 'text', destination }).warn({ key: 'ns/a', note: 'two words' }, 'slow');
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z WARN  slow key=ns\/a note="two words"\n$/);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z WARN {2}slow key=ns\/a note="two words"\n$/);
   });
 
   it('drops records below the level', () => {

@@ -1,22 +1,14 @@
 // The controller's ListenerSet plumbing on an in-memory cluster: the cache indexes, the Gateway keys a route's events
 // concern, and the removal of route status entries of ListenerSets that left their Gateway.
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, L4Route, ListenerSet as ListenerSetObject } from '@kube-vip-gw/gateway-model';
+import type { L4Route, ListenerSet as ListenerSetObject } from '@kube-vip-gw/gateway-model';
 import {
-  ConfigMap,
-  EndpointSlice,
-  Gateway,
-  GatewayClass,
   ListenerSet,
   Namespace,
-  ReferenceGrant,
-  Service,
-  Store,
   TCPRoute,
   UDPRoute,
   ConflictError,
   type Client,
-  type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
 import { MemoryCluster } from '@kube-vip-gw/controller-runtime/memory';
 import { CacheView, indexListenerSetGateway, indexParentListenerSets } from './cache-view.js';

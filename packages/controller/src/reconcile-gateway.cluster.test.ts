@@ -6,16 +6,13 @@ import type { KubeObject } from '@kube-vip-gw/gateway-model';
 import { createStrategyRegistry } from '@kube-vip-gw/service-mapper';
 import {
   ConfigMap,
-  ListenerSet,
   EndpointSlice,
   Gateway,
   GatewayClass,
   Lease,
   Namespace,
   OwnWrites,
-  ReferenceGrant,
   Service,
-  Store,
   TCPRoute,
   UDPRoute,
   createLogger,

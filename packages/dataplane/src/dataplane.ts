@@ -8,16 +8,17 @@
 // host namespace sends nothing but loopback traffic: every probe runs in the client namespace.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ManagedProcess } from '@kube-vip-gw/controller-runtime/envtest';
 import { BACKEND_V4, BACKEND_V6, CLIENT_V4, CLIENT_V6, CLUSTER_CIDR, nodeAddresses } from './addresses.js';
+import { startApiRelay, type ApiRelay } from './api-relay.js';
 import { nodeName } from './cluster-objects.js';
 import { DataPlaneProcessError } from './errors.js';
-import { createNamespace, destroyNamespace, execIn, ipIn, newRunId, removeStaleNamespaces, run } from './netns.js';
+import { createNamespace, destroyNamespace, newRunId } from './namespaces.js';
+import { execIn, ipIn, removeStaleNamespaces, run } from './netns.js';
 
 const AGENTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'agents');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -108,9 +109,8 @@ export class DataPlane {
     private readonly processes: NodeProcesses[],
     private readonly backend: ManagedProcess,
     private readonly prober: ChildProcess,
-    private readonly relayServer: net.Server,
+    private readonly hostRelay: ApiRelay,
     private readonly workDir: string,
-    private readonly relayState: { blocked: boolean; readonly open: Set<net.Socket> },
   ) {
     readline.createInterface({ input: prober.stdout! }).on('line', (line) => {
       try {
@@ -135,7 +135,7 @@ export class DataPlane {
     mkdirSync(logDir, { recursive: true });
     const made: string[] = [];
     const started: ManagedProcess[] = [];
-    let relayServer: net.Server | undefined;
+    let hostRelay: ApiRelay | undefined;
     let prober: ChildProcess | undefined;
     try {
       const t0 = performance.now();
@@ -179,28 +179,8 @@ export class DataPlane {
       progress(`namespaces ready in ${Math.round(performance.now() - t0)} ms (run ${runId})`);
 
       // The API server relay: host end in this process, namespace end per node.
-      const relayState = { blocked: false, open: new Set<net.Socket>() };
       const socketPath = path.join(workDir, 'api.sock');
-      relayServer = net.createServer((inbound) => {
-        if (relayState.blocked) {
-          inbound.destroy();
-          return;
-        }
-        const outbound = net.connect(options.apiServerPort, '127.0.0.1');
-        relayState.open.add(inbound);
-        inbound.once('close', () => relayState.open.delete(inbound));
-        inbound.pipe(outbound).pipe(inbound);
-        const close = (): void => {
-          inbound.destroy();
-          outbound.destroy();
-        };
-        for (const s of [inbound, outbound]) {
-          s.on('error', close);
-          s.on('close', close);
-        }
-      });
-      relayServer.unref();
-      await new Promise<void>((resolve, reject) => relayServer!.once('error', reject).listen(socketPath, resolve));
+      hostRelay = await startApiRelay(socketPath, options.apiServerPort);
 
       const processes: NodeProcesses[] = [];
       for (const node of nodes) {
@@ -216,7 +196,7 @@ export class DataPlane {
       prober = spawn('ip', ['netns', 'exec', client, process.execPath, path.join(agents, 'prober.mjs')], { stdio: ['pipe', 'pipe', 'ignore'] });
       prober.unref();
 
-      const plane = new DataPlane(options, runId, client, backend, nodes, logDir, processes, backendProcess, prober, relayServer, workDir, relayState);
+      const plane = new DataPlane(options, runId, client, backend, nodes, logDir, processes, backendProcess, prober, hostRelay, workDir);
       if (options.startKubeProxy !== false) for (const node of nodes) await plane.startKubeProxy(node);
       for (const node of nodes) await plane.startKubeVip(node);
       progress(`data plane ready in ${Math.round(performance.now() - t0)} ms: ${nodes.length} node(s), logs in ${logDir}`);
@@ -224,7 +204,7 @@ export class DataPlane {
     } catch (error) {
       prober?.kill('SIGKILL');
       for (const p of started) await p.stop(1_000);
-      relayServer?.close();
+      hostRelay?.close();
       for (const ns of made) destroyNamespace(ns);
       throw error;
     }
@@ -348,8 +328,7 @@ export class DataPlane {
    * refused, as when the control plane is unreachable from the nodes. The test process and controller are unaffected.
    */
   blockApiServer(blocked: boolean): void {
-    this.relayState.blocked = blocked;
-    if (blocked) for (const s of this.relayState.open) s.destroy();
+    this.hostRelay.setBlocked(blocked);
   }
 
   /** Whether a node's kube-vip process is running (false after a kill, or when it exited by itself). */
@@ -439,7 +418,7 @@ export class DataPlane {
       await p.relay.stop(1_000);
     }
     await this.backend.stop(1_000);
-    this.relayServer.close();
+    this.hostRelay.close();
     for (const ns of [...this.nodes.map((n) => n.netns), this.clientNetns, this.backendNetns]) destroyNamespace(ns);
     if (options.keepLogs) {
       rmSync(path.join(this.workDir, 'api.sock'), { force: true });

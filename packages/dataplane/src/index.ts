@@ -1,5 +1,6 @@
 // @kube-vip-gw/dataplane: a real kube-vip + kube-proxy data plane in network namespaces, for tests and the demo.
 export * from './addresses.js';
+export { startApiRelay, type ApiRelay } from './api-relay.js';
 export { KUBE_PROXY_IDENTITY, KUBE_VIP_IDENTITY, kubeVipRbac, nodeName, nodeObject, nodeStatus } from './cluster-objects.js';
 export { DataPlane } from './dataplane.js';
 export type { DataPlaneNode, DataPlaneOptions, EchoReply, ProbeResult, Protocol } from './dataplane.js';

@@ -3,15 +3,11 @@
 // Names are `kvgwdp-<pid>-<random>-<role>`: unique per run, so parallel runs never clash, and the pid tells a later
 // run whether the owner is gone (then its namespaces are stale and removed: processes inside killed first, because
 // a namespace with a process in it lives on after `ip netns del`).
-// Removal is guaranteed three ways: destroy() in the normal path; a synchronous `exit` hook; and a detached reaper
-// that holds a pipe from this process and, when the kernel closes it (SIGINT, SIGTERM, SIGKILL, a crash), kills what
-// runs inside the namespaces and deletes them. Everything is created inside the namespaces (`ip -n NS ...`): the host
+// Creating and guarding them is in namespaces.ts (this module imports no sibling package: the data-plane global setup
+// loads it without the source export condition). Everything is created inside the namespaces (`ip -n NS ...`): the host
 // namespace's interfaces, addresses, routes and firewall are never touched.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DataPlaneUnavailableError, NetnsCommandError } from './errors.js';
 
 /** Prefix of every namespace this package makes. */
@@ -103,92 +99,4 @@ export function dataPlaneUnsupportedReason(): string | undefined {
 export function assertDataPlaneSupported(): void {
   const reason = dataPlaneUnsupportedReason();
   if (reason) throw new DataPlaneUnavailableError(reason);
-}
-
-// The reaper: CommonJS run by `node -e`, argv[1] = state file holding the namespaces to remove when stdin closes.
-const REAPER_SOURCE = `
-const fs = require('fs');
-const { spawnSync } = require('child_process');
-const stateFile = process.argv[1];
-let done = false;
-function cleanup() {
-  if (done) return;
-  done = true;
-  let names = [];
-  try { names = JSON.parse(fs.readFileSync(stateFile, 'utf8')); } catch {}
-  for (const ns of names) {
-    for (let i = 0; i < 3; i++) {
-      const pids = (spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout || '').split('\\n').map(Number).filter((p) => p > 0);
-      if (!pids.length) break;
-      for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch {} }
-      spawnSync('sleep', ['0.1']);
-    }
-    spawnSync('ip', ['netns', 'del', ns]);
-  }
-  try { fs.rmSync(stateFile, { force: true }); } catch {}
-  process.exit(0);
-}
-process.stdin.on('end', cleanup);
-process.stdin.on('close', cleanup);
-process.stdin.on('error', cleanup);
-process.stdin.resume();
-`;
-
-class NamespaceGuard {
-  private readonly names = new Set<string>();
-  private readonly stateFile = path.join(os.tmpdir(), `kvgw-dataplane-reaper-${process.pid}.json`);
-  private reaper: ChildProcess | undefined;
-
-  track(ns: string): void {
-    this.names.add(ns);
-    this.write();
-    this.ensureReaper();
-  }
-
-  untrack(ns: string): void {
-    if (this.names.delete(ns)) this.write();
-  }
-
-  removeAllNow(): void {
-    for (const ns of this.names) removeNamespace(ns);
-    this.names.clear();
-    rmSync(this.stateFile, { force: true });
-  }
-
-  private write(): void {
-    // Synchronous, before the caller goes on, so a SIGKILL right after `ip netns add` still finds the name.
-    writeFileSync(this.stateFile, JSON.stringify([...this.names]));
-  }
-
-  private ensureReaper(): void {
-    if (this.reaper) return;
-    process.once('exit', () => this.removeAllNow());
-    const reaper = spawn(process.execPath, ['-e', REAPER_SOURCE, this.stateFile], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
-    reaper.on('error', () => undefined);
-    reaper.unref();
-    (reaper.stdin as unknown as { unref(): void } | null)?.unref();
-    this.reaper = reaper;
-  }
-}
-
-const guard = new NamespaceGuard();
-
-/** A fresh run id: `<pid>-<random>`, the middle of every namespace name of one data plane. */
-export function newRunId(): string {
-  return `${process.pid}-${randomBytes(3).toString('hex')}`;
-}
-
-/** Creates namespace `kvgwdp-<runId>-<role>` with `lo` up, guarded; returns its name. */
-export function createNamespace(runId: string, role: string): string {
-  const ns = `${NETNS_PREFIX}-${runId}-${role}`;
-  guard.track(ns);
-  run('ip', ['netns', 'add', ns]);
-  ipIn(ns, ['link', 'set', 'lo', 'up']);
-  return ns;
-}
-
-/** Deletes a namespace made by {@link createNamespace} (processes inside are killed first). */
-export function destroyNamespace(ns: string): void {
-  removeNamespace(ns);
-  guard.untrack(ns);
 }

@@ -1,6 +1,6 @@
 // Defaulting that does not trust the API server to have applied the CRD defaults: objects may come from files
 // (kvgw render), from an in-memory cluster, or from older CRDs, so every reader defaults again, the same way.
-import { AddressType, CORE_GROUP, FromNamespaces, GATEWAY_API_GROUP, Kind, ListenerProtocol } from './constants.js';
+import { AddressType, CORE_GROUP, FromNamespaces, GATEWAY_API_GROUP, Kind } from './constants.js';
 import type { AllowedRoutes, BackendRef, GatewaySpecAddress, L4RouteKind, LabelSelector, ParentReference, RouteGroupKind } from './types.js';
 import { servedRouteKindForProtocol } from './kinds.js';
 

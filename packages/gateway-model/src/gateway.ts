@@ -12,7 +12,6 @@ import {
   GatewayClassConditionType,
   GatewayConditionType,
   GatewayReason,
-  Kind,
   ListenerConditionType,
   ListenerReason,
 } from './constants.js';

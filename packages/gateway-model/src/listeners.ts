@@ -6,7 +6,6 @@ import {
   FromNamespaces,
   GATEWAY_API_GROUP,
   ListenerConditionType,
-  ListenerProtocol,
   ListenerReason,
   NAMESPACE_NAME_LABEL,
 } from './constants.js';

@@ -268,10 +268,6 @@ function inRanges(ranges: readonly Range[], value: bigint): boolean {
   return false;
 }
 
-function portKey(p: PortKey): string {
-  return `${p.protocol}/${p.port}`;
-}
-
 function validatePorts(field: string, ports: unknown): Set<string> | null | InvalidRequestError {
   if (ports === undefined) return null;
   if (!Array.isArray(ports)) return new InvalidRequestError(field, ports, 'must be a list of {protocol, port}');

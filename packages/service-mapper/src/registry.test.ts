@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DuplicateStrategyError, InvalidStrategyNameError, UnknownStrategyError } from './errors.js';
-import { backend, GW_NS, service } from './internal/fixtures.testkit.js';
 import { AUTO_STRATEGY, createStrategyRegistry, StrategyRegistry } from './registry.js';
 import { resolveStrategyName } from './resolve.js';
 import type { ServiceStrategy } from './strategy.js';

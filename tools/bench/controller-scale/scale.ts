@@ -30,6 +30,7 @@ import {
   type ResourceDescriptor,
 } from '@kube-vip-gw/controller-runtime';
 import { LocalControlPlane } from '@kube-vip-gw/controller-runtime/envtest';
+import { parseAuditLog } from '@kube-vip-gw/test-support';
 import { ControllerProcess, imageNodeArgs } from './controller-process.js';
 import { bucketDiff, buckets, diff, histogramQuantile, parseMetrics, sum, sumBy, type Sample } from './prom.js';
 import { sampleProcess, type ProcSample } from './procstat.js';
@@ -479,25 +480,15 @@ rules:
 function summariseAudit(text: string, phases: readonly { name: string; until: number }[]): { counts: Record<string, Record<string, number>>; patches: Record<string, string[]> } {
   const out: Record<string, Record<string, number>> = {};
   const patches: Record<string, string[]> = {};
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    const e = JSON.parse(line) as {
-      verb: string;
-      user?: { username?: string };
-      objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
-      requestReceivedTimestamp: string;
-      responseStatus?: { code?: number };
-      requestObject?: unknown;
-    };
-    if (e.user?.username !== CONTROLLER_USER) continue;
-    const at = Date.parse(e.requestReceivedTimestamp);
+  for (const e of parseAuditLog(text, { user: CONTROLLER_USER })) {
+    const at = e.received;
     const phase = phases.find((p) => at <= p.until)?.name ?? 'after';
-    const what = `${e.verb} ${e.objectRef?.resource ?? '?'}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}${e.responseStatus?.code && e.responseStatus.code >= 300 ? ` (${e.responseStatus.code})` : ''}`;
+    const what = `${e.verb} ${e.resource || '?'}${e.subresource ? `/${e.subresource}` : ''}${e.code && e.code >= 300 ? ` (${e.code})` : ''}`;
     const bucket = (out[phase] ??= {});
     bucket[what] = (bucket[what] ?? 0) + 1;
     if (e.verb === 'patch' && e.requestObject !== undefined) {
       const examples = (patches[`${phase}: ${what}`] ??= []);
-      if (examples.length < 3) examples.push(`${e.objectRef?.namespace ?? ''}/${e.objectRef?.name ?? ''} ${JSON.stringify(e.requestObject).slice(0, 600)}`);
+      if (examples.length < 3) examples.push(`${e.namespace ?? ''}/${e.name ?? ''} ${JSON.stringify(e.requestObject).slice(0, 600)}`);
     }
   }
   return { counts: out, patches };

@@ -8,7 +8,7 @@ import { useControllerEnvironment } from './support/environment.js';
 import { R } from './support/kube-rest.js';
 import { condition, endpointSlice, gateway, route, states, statusAddresses, tcp } from './support/objects.js';
 import { reads } from './support/reads.js';
-import { eventually } from './support/wait.js';
+import { eventually } from '@kube-vip-gw/test-support';
 
 const env = useControllerEnvironment();
 const { gatewayUntil, servicesOf, create, namespaceWithBackend } = reads(env);

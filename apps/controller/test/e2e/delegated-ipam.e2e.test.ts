@@ -4,75 +4,47 @@
 // route-less Gateway and a plain LoadBalancer Service on a pool of 5: no address may be handed out twice. (The
 // controller's own allocator measured 16-17 collisions in 20 such rounds with a route, 20 of 20 without.)
 // kube-vip-cloud-provider runs with its default single worker: with 4 it handed 20 Services 8 distinct addresses.
-// Binaries: KVGW_DATAPLANE_ASSETS (a directory holding kube-vip-cloud-provider), else tools/dataplane/build.sh;
-// without either the file is skipped, saying why.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+// Binary: tools/dataplane/build.sh (KVGW_DATAPLANE_ASSETS=/dir holding kube-vip-cloud-provider skips the build); it
+// runs as @kube-vip-gw/dataplane starts it for the data-plane suite (startKubeVipCloudProvider).
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ManagedProcess } from '@kube-vip-gw/controller-runtime/envtest';
+import { DATAPLANE_BUILD_SCRIPT, ensureDataPlaneBinaries, startKubeVipCloudProvider } from '@kube-vip-gw/dataplane';
 import type { Gateway, KubeObject, Service } from '@kube-vip-gw/gateway-model';
+import { eventually } from '@kube-vip-gw/test-support';
 import { IPAM_CONFIGMAP, useControllerEnvironment } from './support/environment.js';
-import { REPO_ROOT } from './support/controller-process.js';
 import { R } from './support/kube-rest.js';
 import { gateway, route, service, states, statusAddresses, tcp } from './support/objects.js';
-import { eventually } from './support/wait.js';
 
 const ROUNDS = 20;
-const BUILD = path.join(REPO_ROOT, 'tools/dataplane/build.sh');
 
-function kubeVipCloudProvider(): string | undefined {
-  const assets = process.env.KVGW_DATAPLANE_ASSETS;
-  if (assets && existsSync(path.join(assets, 'kube-vip-cloud-provider'))) return path.join(assets, 'kube-vip-cloud-provider');
-  if (!existsSync(BUILD)) return undefined;
-  const out = execFileSync(BUILD, ['kube-vip-cloud-provider'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 1_800_000 });
-  const dir = out.trim().split('\n').pop()!;
-  return path.join(dir, 'kube-vip-cloud-provider');
-}
-
-const binary = kubeVipCloudProvider();
-if (!binary) console.warn(`[e2e] delegated-ipam skipped: no ${BUILD} and no KVGW_DATAPLANE_ASSETS with kube-vip-cloud-provider`);
+// A failing build fails the file; only a checkout without the build script skips it.
+const binary = existsSync(DATAPLANE_BUILD_SCRIPT)
+  ? (await ensureDataPlaneBinaries(['kube-vip-cloud-provider'], { onProgress: (line) => console.warn(line) }))['kube-vip-cloud-provider']
+  : undefined;
+if (!binary) console.warn(`[e2e] delegated-ipam skipped: no ${DATAPLANE_BUILD_SCRIPT}`);
 
 // KVGW_E2E_IPAM_MODE=controller runs the same rounds with the controller's own allocator (its fresh read and yielding
 // are what keep the final addresses distinct there; the yields are counted), for comparison.
 const MODE = process.env.KVGW_E2E_IPAM_MODE === 'controller' ? 'controller' : 'delegated';
 const env = useControllerEnvironment({ extraArgs: ['--ipam-mode', MODE] });
-let kvcp: ChildProcess | undefined;
+let kvcp: ManagedProcess | undefined;
 let work = '';
 
 describe.skipIf(!binary)('ipamMode delegated with the real kube-vip-cloud-provider', () => {
   beforeAll(async () => {
     const e = env();
     work = mkdtempSync(path.join(os.tmpdir(), 'kvgw-kvcp-e2e-'));
-    // Out of cluster it reads $HOME/.kube/config for its own client, whatever --kubeconfig says (dataplane facts §6).
-    mkdirSync(path.join(work, '.kube'));
-    writeFileSync(path.join(work, '.kube', 'config'), e.plane.kubeconfig);
+    const kubeconfig = path.join(work, 'kubeconfig');
+    writeFileSync(kubeconfig, e.plane.kubeconfig);
     await e.admin.create(R.Node, { metadata: { name: 'node1' } } as KubeObject);
-    const log = openSync(path.join(work, 'kvcp.log'), 'a');
-    kvcp = spawn(
-      binary!,
-      [
-        '--OutSideCluster=true',
-        `--kubeconfig=${path.join(work, '.kube', 'config')}`,
-        '--leader-elect=false',
-        '--secure-port=0',
-        '--webhook-secure-port=0',
-        '--bind-address=127.0.0.1',
-        '--controllers=service-lb-controller',
-        '--concurrent-service-syncs=1',
-        '--v=2',
-      ],
-      { env: { ...process.env, HOME: work, KUBEVIP_NAMESPACE: IPAM_CONFIGMAP.namespace, KUBEVIP_CONFIG_MAP: IPAM_CONFIGMAP.name }, stdio: ['ignore', log, log] },
-    );
+    kvcp = await startKubeVipCloudProvider({ binary: binary!, kubeconfig, workDir: work, configMap: IPAM_CONFIGMAP });
   }, 60_000);
 
   afterAll(async () => {
-    if (kvcp && kvcp.exitCode === null) {
-      const exited = new Promise((r) => kvcp!.once('exit', r));
-      kvcp.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      if (kvcp.exitCode === null) kvcp.kill('SIGKILL');
-    }
+    await kvcp?.stop(5_000);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

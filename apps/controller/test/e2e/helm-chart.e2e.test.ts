@@ -15,7 +15,7 @@ import { CHART_DIR, dashboardMetricNames, ensureHelm, exposedMetricFamilies, isE
 import { ControllerProcess, LEADER_ELECTION, REPO_ROOT, ensureControllerBundle, logTail } from './support/controller-process.js';
 import { KubeRest, R } from './support/kube-rest.js';
 import { gateway, route, service, states, statusAddresses, tcp } from './support/objects.js';
-import { eventually, waitFor } from './support/wait.js';
+import { eventually, waitFor } from '@kube-vip-gw/test-support';
 
 /** Release name and namespace: those of deploy/, so the rendered names equal deploy/'s. */
 const RELEASE = 'kube-vip-gateway-api';

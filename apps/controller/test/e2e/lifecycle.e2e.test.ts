@@ -10,7 +10,7 @@ import { R } from './support/kube-rest.js';
 import { gateway, ourParent, referenceGrant, route, service, states, statusAddresses, tcp, udp } from './support/objects.js';
 import { expectGatewaySpecsUntouched, reads } from './support/reads.js';
 import { LEADER_ELECTION } from './support/controller-process.js';
-import { eventually, sleep, waitFor } from './support/wait.js';
+import { eventually, sleep, waitFor } from '@kube-vip-gw/test-support';
 
 const env = useControllerEnvironment();
 const { until, gatewayUntil, servicesOf, endpointSlicesOf, trafficTargets, create, namespaceWithBackend } = reads(env);
@@ -159,7 +159,7 @@ describe('upgrade to the Gateway Service', () => {
       expect(services[0]!.metadata.annotations?.[LOADBALANCER_IPS]).toBe(address);
       expect(await trafficTargets(ns.name, 'gw')).toEqual(['10.244.0.10', '10.244.0.10']);
     });
-    const audited = e.auditedWrites().filter((w) => w.at >= start && w.namespace === ns.name && (w.resource === 'services' || w.resource === 'endpointslices'));
+    const audited = e.auditedWrites().filter((w) => w.answered >= start && w.namespace === ns.name && (w.resource === 'services' || w.resource === 'endpointslices'));
     // The order that matters is that of the writes the API server carried out. A refused one changed nothing: a 409 is a
     // patch sent from a cache that had not seen the previous write yet (retried from the next event), a 404 a delete of
     // what is already gone; anything else refused is a failure.
@@ -358,7 +358,7 @@ describe('controller restart', () => {
     const settle = (what: string) =>
       waitFor(`${what} to settle (3 s without writes but the Lease's)`, () => {
         const last = e.auditedWrites().filter(nonLease).at(-1);
-        return last === undefined || Date.now() - last.at > 3_000;
+        return last === undefined || Date.now() - last.answered > 3_000;
       }, 30_000);
     await settle('the controller');
     const statusOf = async () => {
@@ -386,7 +386,7 @@ describe('controller restart', () => {
     // (its finalizer, status, its Gateway Service and the AddressAssigned Event), and every other status is as it was.
     const { 'Gateway/late': _late, ...statusAfter } = await statusOf();
     expect(statusAfter).toEqual(statusBefore);
-    const settling = e.auditedWrites().filter((w) => w.at >= restartedAt && nonLease(w));
+    const settling = e.auditedWrites().filter((w) => w.answered >= restartedAt && nonLease(w));
     expect(settling.filter((w) => w.name !== 'late' && w.name !== gatewayServiceName(ns.name, 'late') && !w.name?.startsWith('late.'))).toEqual([]);
     expect(settling.filter((w) => w.name === gatewayServiceName(ns.name, 'late')).map((w) => `${w.verb} ${w.resource}`)).toEqual(['create services']);
     expect(settling.map((w) => `${w.verb} ${w.resource}${w.subresource ? `/${w.subresource}` : ''}`)).toContain('update gateways/status');
@@ -396,7 +396,7 @@ describe('controller restart', () => {
     await sleep(6_000);
     const m1 = await controller.requestsByMethod();
     const t1 = Date.now();
-    const writes = e.auditedWrites().filter((w) => w.at >= t0 && w.at <= t1);
+    const writes = e.auditedWrites().filter((w) => w.answered >= t0 && w.answered <= t1);
     expect(writes.filter(nonLease)).toEqual([]);
     const delta = (method: string) => (m1[method] ?? 0) - (m0[method] ?? 0);
     expect({ POST: delta('POST'), PATCH: delta('PATCH'), DELETE: delta('DELETE') }).toEqual({ POST: 0, PATCH: 0, DELETE: 0 });

@@ -10,7 +10,7 @@ import { CONTROLLER_NAME, useControllerEnvironment } from './support/environment
 import { R } from './support/kube-rest.js';
 import { gateway, route, states, statusAddresses, tcp, udp, service, endpointSlice } from './support/objects.js';
 import { reads } from './support/reads.js';
-import { eventually, waitFor } from './support/wait.js';
+import { eventually, waitFor } from '@kube-vip-gw/test-support';
 
 const env = useControllerEnvironment();
 const { until, gatewayUntil, servicesOf, create, namespaceWithBackend } = reads(env);

@@ -8,7 +8,7 @@ import { CONTROLLER_NAME, useControllerEnvironment } from './support/environment
 import { R } from './support/kube-rest.js';
 import { gateway, listenerStatus, observedCurrentGeneration, ourParent, route, states, statusAddresses, tcp } from './support/objects.js';
 import { GATEWAY_NAME_LABEL, reads } from './support/reads.js';
-import { eventually } from './support/wait.js';
+import { eventually } from '@kube-vip-gw/test-support';
 
 const env = useControllerEnvironment();
 const { until, gatewayUntil, create, namespaceWithBackend } = reads(env);

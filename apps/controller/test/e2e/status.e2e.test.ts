@@ -19,7 +19,7 @@ import {
   udp,
 } from './support/objects.js';
 import { GATEWAY_NAME_LABEL, expectGatewaySpecsUntouched, reads } from './support/reads.js';
-import { eventually, waitFor } from './support/wait.js';
+import { eventually, waitFor } from '@kube-vip-gw/test-support';
 
 const env = useControllerEnvironment();
 

@@ -8,7 +8,7 @@ import type { Gateway } from '@kube-vip-gw/gateway-model';
 import { CONTROLLER_NAME, GATEWAY_CLASS } from '../e2e/support/environment.js';
 import { R } from '../e2e/support/kube-rest.js';
 import { gateway, statusAddresses, tcp } from '../e2e/support/objects.js';
-import { eventually, sleep, waitFor } from '../e2e/support/wait.js';
+import { eventually, sleep, waitFor } from '@kube-vip-gw/test-support';
 import { settledProblems } from './support/checks.js';
 import { Churn } from './support/churn.js';
 import { useReliabilityEnv } from './support/env.js';

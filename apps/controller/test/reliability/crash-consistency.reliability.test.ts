@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
 import { CONTROLLER_NAME, GATEWAY_CLASS } from '../e2e/support/environment.js';
-import { eventually, sleep } from '../e2e/support/wait.js';
+import { eventually, sleep } from '@kube-vip-gw/test-support';
 import { settledProblems } from './support/checks.js';
 import { Churn } from './support/churn.js';
 import { useReliabilityEnv } from './support/env.js';

@@ -7,11 +7,10 @@
 import { afterAll, expect, it } from 'vitest';
 import type { ControllerProcess } from '../e2e/support/controller-process.js';
 import { CONTROLLER_NAME, GATEWAY_CLASS } from '../e2e/support/environment.js';
-import { eventually, sleep, waitFor } from '../e2e/support/wait.js';
-import { isWrite, readAudit, type AuditedRequest } from './support/audit.js';
+import { eventually, isWrite, readAuditLog, sleep, waitFor, type AuditedRequest } from '@kube-vip-gw/test-support';
 import { settledProblems } from './support/checks.js';
 import { Churn } from './support/churn.js';
-import { useReliabilityEnv } from './support/env.js';
+import { CONTROLLER_AUDIT, useReliabilityEnv } from './support/env.js';
 import { InvariantObserver } from './support/observer.js';
 import { rangeAddresses, report } from './support/report.js';
 import { MetricsSampler } from './support/sampler.js';
@@ -125,7 +124,7 @@ it('hands leadership over on SIGKILL, SIGTERM and SIGSTOP without two replicas e
   await sampler.stop();
   await observer.stop();
 
-  const audit = readAudit(env().auditLog!);
+  const audit = readAuditLog(env().auditLog!, CONTROLLER_AUDIT);
   const wrongWrites = writesWithoutLease(audit);
   const afterResume = reconcileWrites(audit).filter((w) => w.replica === 'a' && w.received >= resumedAt);
   report('fail-over', {

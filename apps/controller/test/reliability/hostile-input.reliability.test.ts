@@ -9,7 +9,7 @@ import type { ConfigMap, Gateway, Service } from '@kube-vip-gw/gateway-model';
 import type { ControllerProcess } from '../e2e/support/controller-process.js';
 import { KubeRestError, R, type KubeRest } from '../e2e/support/kube-rest.js';
 import { condition, gateway, route, service, statusAddresses, tcp } from '../e2e/support/objects.js';
-import { eventually, waitFor } from '../e2e/support/wait.js';
+import { eventually, waitFor } from '@kube-vip-gw/test-support';
 import { useReliabilityEnv } from './support/env.js';
 import { hostileCases, readHostileState, type HostileCase } from './support/hostile.js';
 import { report } from './support/report.js';

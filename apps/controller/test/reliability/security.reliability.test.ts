@@ -15,9 +15,8 @@ import type { ConfigMap, EndpointSlice, Gateway, KubeObject, Service } from '@ku
 import { REPO_ROOT, type ControllerProcess } from '../e2e/support/controller-process.js';
 import { R } from '../e2e/support/kube-rest.js';
 import { condition, endpointSlice, gateway, route, service, tcp, udp } from '../e2e/support/objects.js';
-import { eventually, sleep, waitFor } from '../e2e/support/wait.js';
-import { readAudit, type AuditedRequest } from './support/audit.js';
-import { LEASE, useReliabilityEnv } from './support/env.js';
+import { eventually, readAuditLog, sleep, waitFor, type AuditedRequest } from '@kube-vip-gw/test-support';
+import { CONTROLLER_AUDIT, LEASE, useReliabilityEnv } from './support/env.js';
 import { report } from './support/report.js';
 
 const run = promisify(execFile);
@@ -65,7 +64,7 @@ async function get(url: string, method = 'GET'): Promise<{ status: number; text:
 
 let controller: ControllerProcess;
 let requests: AuditedRequest[] = [];
-let endpoints: Record<string, { status: number; text: string }> = {};
+const endpoints: Record<string, { status: number; text: string }> = {};
 let secrets: string[] = [];
 
 beforeAll(async () => {
@@ -150,7 +149,7 @@ beforeAll(async () => {
   const kubeconfig = readFileSync(controller.options.kubeconfig, 'utf8');
   secrets = [...kubeconfig.matchAll(/(client-key-data|client-certificate-data|certificate-authority-data): (\S+)/g)].map((m) => m[2]!.slice(0, 48));
   requests = await eventually(() => {
-    const r = readAudit(env().auditLog!);
+    const r = readAuditLog(env().auditLog!, CONTROLLER_AUDIT);
     expect(r.some((x) => x.resource === 'leases' && x.verb === 'update' && x.leaseHolder === '')).toBe(true);
     return r;
   });

@@ -8,10 +8,10 @@
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
 import type { Gateway, KubeObject, Service } from '@kube-vip-gw/gateway-model';
-import { GATEWAY_CLASS, IPAM_CONFIGMAP } from '../e2e/support/environment.js';
+import { IPAM_CONFIGMAP } from '../e2e/support/environment.js';
 import { R } from '../e2e/support/kube-rest.js';
 import { condition, gateway, route, service, statusAddresses, tcp } from '../e2e/support/objects.js';
-import { eventually, sleep, waitFor } from '../e2e/support/wait.js';
+import { eventually, sleep, waitFor } from '@kube-vip-gw/test-support';
 import { holdings, sharedAddresses } from './support/addresses.js';
 import { CloudProviderStandIn } from './support/cloud-provider.js';
 import { useReliabilityEnv } from './support/env.js';

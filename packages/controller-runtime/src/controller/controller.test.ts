@@ -18,7 +18,7 @@ const gw = (name: string, cls = 'kv', extra: Partial<KubeObject['metadata']> = {
 });
 
 const flush = () => vi.advanceTimersByTimeAsync(0);
-let cleanups: Array<() => Promise<void>> = [];
+const cleanups: Array<() => Promise<void>> = [];
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -167,7 +167,7 @@ describe('Controller', () => {
     let calls = 0;
     const s = await setup(() => {
       calls++;
-      (undefined as unknown as { x: number }).x;
+      void (undefined as unknown as { x: number }).x;
     });
     await s.cluster.create(Gateway, gw('a'));
     await run(s);

@@ -112,6 +112,7 @@ describe('CertificateAuthority', () => {
   // Any name kube-apiserver could see must come back out of the certificate exactly as given (escaping is right).
   const name = fc
     .string({ unit: 'grapheme', minLength: 1, maxLength: 24 })
+    // eslint-disable-next-line no-control-regex -- names without control characters
     .filter((s) => !/[\u0000-\u001f\u007f]/.test(s));
   fcTest.prop([name, fc.array(name, { maxLength: 3 })], { numRuns: 25 })(
     'round-trips user and groups through the certificate subject',

@@ -51,6 +51,7 @@ export function validateIdentity(user: string, groups: readonly string[]): void 
     if (value.length > MAX_NAME_LENGTH) {
       throw new InvalidIdentityError(field, value, `is ${value.length} characters; a certificate holds at most ${MAX_NAME_LENGTH}`);
     }
+    // eslint-disable-next-line no-control-regex -- control characters are what it rejects
     if (/[\u0000-\u001f\u007f]/.test(value)) throw new InvalidIdentityError(field, value, 'must not contain control characters');
   };
   check('user', user);

@@ -590,7 +590,7 @@ export class LocalControlPlane {
 /** Polls `probe` every 100 ms until it returns undefined (ready); fails early if the process exits. */
 async function waitReady(process: ManagedProcess, timeoutMs: number, probe: () => Promise<string | undefined>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
+  let last: string;
   for (;;) {
     const status = process.status;
     if (status) {

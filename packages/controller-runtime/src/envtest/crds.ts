@@ -178,7 +178,7 @@ export async function waitForCrds(request: AdminRequest, crds: readonly Manifest
     const group = spec?.group ?? '';
     const plural = spec?.names?.plural ?? '';
     const served = (spec?.versions ?? []).filter((v) => v.served !== false).map((v) => v.name ?? '');
-    let lastState = 'not read yet';
+    let lastState: string;
     for (;;) {
       const res = await request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(name)}`);
       if (res.status === 200) {

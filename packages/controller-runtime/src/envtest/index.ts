@@ -37,7 +37,7 @@ export { KUBECONFIG_CONTEXT, renderKubeconfig } from './kubeconfig.js';
 export type { KubeconfigSpec } from './kubeconfig.js';
 export type { ManagedProcessSpec, ProcessExit } from './process.js';
 // For other long-running test processes (the data plane's kube-vip and kube-proxy) that must not outlive the run.
-export { ManagedProcess } from './process.js';
+export { ManagedProcess, trackCleanupCommand, untrackCleanupCommand } from './process.js';
 export {
   BinariesUnavailableError,
   CertificateError,

@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManagedProcess } from './process.js';
+import { waitFor } from '@kube-vip-gw/test-support';
 
 let tmp: string;
 beforeEach(async () => {
@@ -22,19 +24,11 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('ManagedProcess', () => {
   it('logs stdout and stderr to its file and stops with SIGTERM', async () => {
     const logFile = path.join(tmp, 'p.log');
     const p = await ManagedProcess.start({ name: 'sh', command: 'sh', args: ['-c', 'echo out; echo err >&2; exec sleep 30'], logFile });
-    await waitUntil(async () => (await readFile(logFile, 'utf8').catch(() => '')).includes('err'));
+    await waitFor('stderr in the log', async () => (await readFile(logFile, 'utf8').catch(() => '')).includes('err'), 5_000, 20);
     expect(p.running).toBe(true);
     expect(await p.stop(5_000)).toEqual({ code: null, signal: 'SIGTERM' });
     expect(p.running).toBe(false);
@@ -50,14 +44,14 @@ describe('ManagedProcess', () => {
       args: ['-c', 'trap "" TERM; sleep 30 & echo $! ; wait'],
       logFile,
     });
-    await waitUntil(async () => /^\d+\n/.test(await readFile(logFile, 'utf8').catch(() => '')));
+    await waitFor('the grandchild pid in the log', async () => /^\d+\n/.test(await readFile(logFile, 'utf8').catch(() => '')), 5_000, 20);
     const grandchild = Number((await readFile(logFile, 'utf8')).trim());
     expect(alive(grandchild)).toBe(true);
     const t0 = Date.now();
     const status = await p.stop(300);
     expect(status.signal).toBe('SIGKILL');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
-    await waitUntil(() => !alive(grandchild));
+    await waitFor('the grandchild to end', () => !alive(grandchild), 5_000, 20);
   });
 
   it('reports an executable that does not exist', async () => {
@@ -72,4 +66,41 @@ describe('ManagedProcess', () => {
     expect(p.status).toEqual({ code: 3, signal: null });
     expect(await p.stop()).toEqual({ code: 3, signal: null });
   });
+});
+
+describe('trackCleanupCommand', () => {
+  // A child Node process registers a command that writes a marker file, then exits normally or is SIGKILLed: the
+  // exit hook runs it in the first case, the detached reaper in the second. Untracked commands never run.
+  async function child(how: 'exit' | 'sigkill', untrack = false): Promise<string> {
+    const marker = path.join(tmp, `${how}-${untrack}.done`);
+    const script = path.join(tmp, `${how}-${untrack}.ts`);
+    await writeFile(script, [
+      `import { trackCleanupCommand, untrackCleanupCommand } from ${JSON.stringify(path.join(import.meta.dirname, 'process.ts'))};`,
+      `trackCleanupCommand('marker', ['sh', '-c', 'echo cleaned > "$1"', 'sh', ${JSON.stringify(marker)}]);`,
+      untrack ? `untrackCleanupCommand('marker');` : '',
+      `console.log('ready');`,
+      how === 'exit' ? 'process.exit(0);' : 'setInterval(() => undefined, 1_000);',
+    ].join('\n'));
+    const p = spawn(process.execPath, ['--import', 'tsx', script], { cwd: path.resolve(import.meta.dirname, '../../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      p.stdout.once('data', () => resolve());
+      p.once('exit', () => resolve());
+      p.once('error', reject);
+    });
+    if (how === 'sigkill') p.kill('SIGKILL');
+    await new Promise((resolve) => (p.exitCode === null && p.signalCode === null ? p.once('exit', resolve) : resolve(undefined)));
+    return marker;
+  }
+
+  it.each(['exit', 'sigkill'] as const)('runs the command when Node goes away (%s)', async (how) => {
+    const marker = await child(how);
+    await waitFor('the cleanup command to run', () => existsSync(marker), 10_000, 50);
+    expect(readFileSync(marker, 'utf8')).toBe('cleaned\n');
+  }, 30_000);
+
+  it('does not run an untracked command', async () => {
+    const marker = await child('sigkill', true);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(existsSync(marker)).toBe(false);
+  }, 30_000);
 });

@@ -5,10 +5,11 @@
 // - on a normal `exit` of Node (a test file that forgot stop(), process.exit()), synchronously;
 // - when Node dies without running exit handlers (SIGKILL, a signal's default action, a crash), through a small
 //   detached "reaper" process that holds the read end of a pipe from us: the kernel closes the pipe when we die, the
-//   reaper sees end-of-file, kills the registered process groups and removes the registered directories.
+//   reaper sees end-of-file, kills the registered process groups, runs the registered cleanup commands (the data
+//   plane deletes its network namespaces this way) and removes the registered directories.
 // No signal handlers are installed: adding a SIGINT listener would change how the host program (vitest, the CLI)
 // reacts to Ctrl-C, and the reaper already covers death by signal.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,14 +35,16 @@ export interface ManagedProcessSpec {
 // start fast and work whatever the host process had loaded.
 const REAPER_SOURCE = `
 const fs = require('fs');
+const { spawnSync } = require('child_process');
 const stateFile = process.argv[1];
 let done = false;
 function cleanup() {
   if (done) return;
   done = true;
-  let state = { groups: [], dirs: [] };
+  let state = { groups: [], commands: [], dirs: [] };
   try { state = JSON.parse(fs.readFileSync(stateFile, 'utf8')); } catch {}
   for (const group of state.groups) { try { process.kill(-group, 'SIGKILL'); } catch {} }
+  for (const argv of state.commands || []) { try { spawnSync(argv[0], argv.slice(1), { stdio: 'ignore', timeout: 10000 }); } catch {} }
   for (const dir of state.dirs) { try { fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5 }); } catch {} }
   try { fs.rmSync(stateFile, { force: true }); } catch {}
   process.exit(0);
@@ -52,9 +55,10 @@ process.stdin.on('error', cleanup);
 process.stdin.resume();
 `;
 
-/** Process groups and directories to clean up if this Node process goes away; one per process. */
+/** Process groups, cleanup commands and directories to clean up if this Node process goes away; one per process. */
 class CleanupGuard {
   private readonly groups = new Set<number>();
+  private readonly commands = new Map<string, readonly string[]>();
   private readonly dirs = new Set<string>();
   private readonly stateFile = path.join(os.tmpdir(), `kvgw-envtest-reaper-${process.pid}.json`);
   private reaper: ChildProcess | undefined;
@@ -66,6 +70,13 @@ class CleanupGuard {
   untrackGroup(pid: number): void {
     if (this.groups.delete(pid)) this.changed();
   }
+  trackCommand(id: string, argv: readonly string[]): void {
+    this.commands.set(id, argv);
+    this.changed();
+  }
+  untrackCommand(id: string): void {
+    if (this.commands.delete(id)) this.changed();
+  }
   trackDir(dir: string): void {
     this.dirs.add(dir);
     this.changed();
@@ -74,11 +85,13 @@ class CleanupGuard {
     if (this.dirs.delete(dir)) this.changed();
   }
 
-  /** Kills every registered group and removes every registered directory, synchronously (safe in `exit`). */
+  /** Kills every registered group, runs every command, removes every directory, synchronously (safe in `exit`). */
   cleanupNow(): void {
     for (const group of this.groups) killGroup(group, 'SIGKILL');
+    for (const [command, ...args] of this.commands.values()) if (command) spawnSync(command, args, { stdio: 'ignore', timeout: 10_000 });
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     this.groups.clear();
+    this.commands.clear();
     this.dirs.clear();
     this.writeState();
   }
@@ -90,17 +103,17 @@ class CleanupGuard {
   }
 
   private writeState(): void {
-    writeFileSync(this.stateFile, JSON.stringify({ groups: [...this.groups], dirs: [...this.dirs] }));
+    writeFileSync(this.stateFile, JSON.stringify({ groups: [...this.groups], commands: [...this.commands.values()], dirs: [...this.dirs] }));
   }
 
   private ensureReaper(): void {
-    if (this.reaper || (this.groups.size === 0 && this.dirs.size === 0)) return;
+    if (this.reaper || (this.groups.size === 0 && this.commands.size === 0 && this.dirs.size === 0)) return;
     process.once('exit', () => this.cleanupNow());
     const reaper = spawn(process.execPath, ['-e', REAPER_SOURCE, this.stateFile], {
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
-      // Nothing of the host's NODE_OPTIONS (loaders, conditions) is wanted in the reaper.
-      env: {},
+      // Nothing of the host's NODE_OPTIONS (loaders, conditions) is wanted in the reaper; PATH for the commands.
+      env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
     });
     reaper.on('error', () => undefined);
     reaper.unref();
@@ -120,6 +133,20 @@ export function trackTempDir(dir: string): void {
 /** Stops guarding `dir` (it was removed, or is deliberately kept). */
 export function untrackTempDir(dir: string): void {
   guard.untrackDir(dir);
+}
+
+/**
+ * Runs `argv` (no shell; PATH only in its environment) if this Node process goes away before
+ * {@link untrackCleanupCommand}`(id)`: at a normal exit, or from the reaper when Node is killed. For what a process
+ * group kill does not undo, e.g. a network namespace.
+ */
+export function trackCleanupCommand(id: string, argv: readonly string[]): void {
+  guard.trackCommand(id, argv);
+}
+
+/** Stops running the command registered under `id` (its resource is already gone). */
+export function untrackCleanupCommand(id: string): void {
+  guard.untrackCommand(id);
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

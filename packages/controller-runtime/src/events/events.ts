@@ -126,7 +126,7 @@ export class EventBroadcaster {
       if (e.timer) {
         clearTimeout(e.timer);
         e.timer = undefined;
-        this.#track(this.#writeSeries(key, e));
+        void this.#track(this.#writeSeries(key, e));
       }
     }
     while (this.#pending.size > 0) await Promise.all([...this.#pending]);
@@ -201,7 +201,7 @@ export class EventBroadcaster {
     const wait = Math.max(0, e.lastWrite + this.#o.seriesUpdateIntervalMs - this.#o.now());
     e.timer = setTimeout(() => {
       e.timer = undefined;
-      this.#track(this.#writeSeries(key, e));
+      void this.#track(this.#writeSeries(key, e));
     }, wait);
     e.timer.unref?.();
   }
@@ -231,7 +231,7 @@ export class EventBroadcaster {
       const e = this.#cache.get(oldest)!;
       if (e.timer) {
         clearTimeout(e.timer);
-        this.#track(this.#writeSeries(oldest, e));
+        void this.#track(this.#writeSeries(oldest, e));
       }
       this.#cache.delete(oldest);
     }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Counter, Registry } from 'prom-client';
 import { CheckSet, parseBindAddress, type RunningServer, startEndpointServer } from './http-server.js';
 
-let servers: RunningServer[] = [];
+const servers: RunningServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });

@@ -117,6 +117,7 @@ export class FaultyClient implements Client {
       this.#watches.delete(outer);
       inner?.close();
     });
+    // eslint-disable-next-line prefer-const -- assigned below, but read by the close callback above, which may run first
     let inner: WatchStream<KubeObject> | undefined;
     try {
       this.#enter('watch', res, { ...opts, signal: undefined });

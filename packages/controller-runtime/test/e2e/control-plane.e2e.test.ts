@@ -18,6 +18,7 @@ import {
 } from '@kube-vip-gw/controller-runtime/envtest';
 import { describe, expect, it } from 'vitest';
 import { createNamespace, kubeConfigFrom, uniqueName, useControlPlane } from './harness.js';
+import { waitFor } from '@kube-vip-gw/test-support';
 
 const plane = useControlPlane();
 
@@ -27,14 +28,6 @@ function alive(pid: number): boolean {
     return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
-  }
-}
-
-async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -153,8 +146,8 @@ describe('no orphans when the owner dies', () => {
     const { owner, started } = await startOwner('hang');
     expect(alive(started.pids.apiServer)).toBe(true);
     owner.kill(signal);
-    await waitUntil(() => !alive(started.pids.apiServer) && !alive(started.pids.etcd), 10_000, 'the control plane to die');
-    await waitUntil(() => !existsSync(started.workDir) && !existsSync(started.logDir), 10_000, 'the temp dirs to go');
+    await waitFor('the control plane to die', () => !alive(started.pids.apiServer) && !alive(started.pids.etcd), 10_000);
+    await waitFor('the temp dirs to go', () => !existsSync(started.workDir) && !existsSync(started.logDir), 10_000);
   });
 
   it('cleans up when the owner calls process.exit() without stop()', async () => {
@@ -163,7 +156,7 @@ describe('no orphans when the owner dies', () => {
     // The exit hook kills and deletes synchronously inside process.exit(); the kernel needs a moment to finish the kills.
     expect(existsSync(started.workDir)).toBe(false);
     expect(existsSync(started.logDir)).toBe(false);
-    await waitUntil(() => !alive(started.pids.apiServer) && !alive(started.pids.etcd), 2_000, 'the control plane to die');
+    await waitFor('the control plane to die', () => !alive(started.pids.apiServer) && !alive(started.pids.etcd), 2_000);
   });
 });
 

@@ -3,6 +3,7 @@
 import { ConfigMap, Informer, KubeClient, Namespace, type InformerEvent, type KubeObject } from '@kube-vip-gw/controller-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName, useControlPlane } from './harness.js';
+import { waitFor } from '@kube-vip-gw/test-support';
 
 const plane = useControlPlane();
 let client: KubeClient;
@@ -21,15 +22,6 @@ async function namespaceWith(names: string[]): Promise<string> {
   await client.create(Namespace, { metadata: { name: namespace } });
   for (const name of names) await client.create<CM>(ConfigMap, { metadata: { name, namespace }, data: { v: '0' } });
   return namespace;
-}
-
-/** Polls until `check` holds, failing with `what` after `timeoutMs`. */
-async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** An informer over one namespace's ConfigMaps that records its lifecycle and handler calls. */
@@ -58,9 +50,9 @@ describe('Informer against kube-apiserver', () => {
     try {
       await informer.waitForSync();
       // Each watch asks for 1-2 s; wait for the server to end at least two of them.
-      await until(() => lifecycle.filter((e) => e.type === 'watch-started').length >= 3, 'three watches');
+      await waitFor('three watches', () => lifecycle.filter((e) => e.type === 'watch-started').length >= 3, 30_000, 50);
       await client.update<CM>(ConfigMap, { metadata: { name: 'a', namespace }, data: { v: '1' } });
-      await until(() => seen.includes('update a 1'), 'the update after the rotations');
+      await waitFor('the update after the rotations', () => seen.includes('update a 1'), 30_000, 50);
       expect(lifecycle.some((e) => e.type === 'watch-ended' && e.reason === 'closed')).toBe(true);
       expect(lifecycle.filter((e) => e.type === 'listed')).toHaveLength(1);
       expect(lifecycle.some((e) => e.type === 'relist')).toBe(false);
@@ -84,7 +76,7 @@ describe('Informer against kube-apiserver', () => {
     seen.length = 0;
     informer.start();
     try {
-      await until(() => names().join(',') === 'new,stays', 'the cache to match the server');
+      await waitFor('the cache to match the server', () => names().join(',') === 'new,stays', 30_000, 50);
       expect(lifecycle).toContainEqual({ type: 'relist', reason: 'gone' });
       expect([...seen].sort()).toEqual(['add new', 'delete goes', 'update stays 2']);
     } finally {
@@ -102,7 +94,7 @@ describe('Informer against kube-apiserver', () => {
       await client.create(Namespace, { metadata: { name: uniqueName('bump') } });
       await plane().expireResourceVersions();
       await client.create<CM>(ConfigMap, { metadata: { name: 'after', namespace } });
-      await until(() => names().join(',') === 'after,before', 'the object created after the restart');
+      await waitFor('the object created after the restart', () => names().join(',') === 'after,before', 30_000, 50);
       expect(lifecycle).toContainEqual({ type: 'relist', reason: 'gone' });
     } finally {
       await informer.stop();

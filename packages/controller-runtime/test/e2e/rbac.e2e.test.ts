@@ -3,6 +3,7 @@ import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig } 
 import { InvalidIdentityError } from '@kube-vip-gw/controller-runtime/envtest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiFailure, createNamespace, kubeConfigFrom, uniqueName, useControlPlane } from './harness.js';
+import { eventually } from '@kube-vip-gw/test-support';
 
 const plane = useControlPlane({ gatewayApiCrds: 'standard' });
 let admin: KubeConfig;
@@ -24,19 +25,6 @@ async function grantConfigMaps(namespace: string, subject: { kind: 'User' | 'Gro
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', ...subject }],
     },
   });
-}
-
-/** RBAC changes reach the authorizer through an informer: retry briefly until the expected answer appears. */
-async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 describe('RBAC for minted users', () => {
@@ -61,7 +49,8 @@ describe('RBAC for minted users', () => {
     const other = await createNamespace(admin, 'other');
     await admin.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: granted, body: { metadata: { name: 'seed' } } });
     await grantConfigMaps(granted, { kind: 'User', name: user }, ['get', 'list']);
-    const list = await eventually(() => core.listNamespacedConfigMap({ namespace: granted }));
+    // RBAC changes reach the authorizer through an informer: retried briefly until the expected answer appears.
+    const list = await eventually(() => core.listNamespacedConfigMap({ namespace: granted }), 10_000);
     expect(list.items.map((c) => c.metadata?.name)).toEqual(['seed']);
     expect((await apiFailure(() => core.listNamespacedConfigMap({ namespace: other }))).code).toBe(403);
     const write = await apiFailure(() => core.createNamespacedConfigMap({ namespace: granted, body: { metadata: { name: 'x' } } }));
@@ -75,7 +64,7 @@ describe('RBAC for minted users', () => {
     await grantConfigMaps(namespace, { kind: 'Group', name: group }, ['create', 'get']);
     const member = kubeConfigFrom(await plane().kubeconfigFor(uniqueName('member'), [group])).makeApiClient(CoreV1Api);
     const outsider = kubeConfigFrom(await plane().kubeconfigFor(uniqueName('outsider'), ['another-team'])).makeApiClient(CoreV1Api);
-    const created = await eventually(() => member.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'by-group' } } }));
+    const created = await eventually(() => member.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'by-group' } } }), 10_000);
     expect(created.metadata?.name).toBe('by-group');
     expect((await apiFailure(() => outsider.readNamespacedConfigMap({ namespace, name: 'by-group' }))).code).toBe(403);
   });

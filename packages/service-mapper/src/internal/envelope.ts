@@ -81,7 +81,12 @@ export function servicePortNames(listenerNames: readonly string[]): Map<string, 
   const names = new Map<string, string>();
   const taken = new Set<string>();
   const unique = [...new Set(listenerNames)];
-  for (const n of unique) if (isPortName(n)) (names.set(n, n), taken.add(n));
+  for (const n of unique) {
+    if (isPortName(n)) {
+      names.set(n, n);
+      taken.add(n);
+    }
+  }
   for (const n of unique.filter((x) => !names.has(x)).sort()) {
     let candidate = '';
     for (let salt = 0; candidate === '' || taken.has(candidate); salt++) candidate = hashedPortName(n, salt);

@@ -9,7 +9,7 @@ import type { Condition, EndpointSlice, Gateway } from '@kube-vip-gw/gateway-mod
 import { R } from '../../e2e/support/kube-rest.js';
 import { condition, gateway, route, tcp } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
-import { eventually } from '../../e2e/support/wait.js';
+import { eventually } from '@kube-vip-gw/test-support';
 import { describeProbe, type DataPlaneEnvironment } from '../support/environment.js';
 
 export const ANNOUNCED = 'kube-vip.io/Announced';

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { R } from '../../e2e/support/kube-rest.js';
 import { condition, gateway, route, tcp } from '../../e2e/support/objects.js';
-import { eventually, waitFor } from '../../e2e/support/wait.js';
+import { eventually, waitFor } from '@kube-vip-gw/test-support';
 import { describeProbe, type DataPlaneEnvironment } from '../support/environment.js';
 
 const ROUNDS = 10;

@@ -5,7 +5,7 @@ import type { KubeObject, Service } from '@kube-vip-gw/gateway-model';
 import { R } from '../../e2e/support/kube-rest.js';
 import { gateway, route, tcp } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
-import { eventually, waitFor } from '../../e2e/support/wait.js';
+import { eventually, waitFor } from '@kube-vip-gw/test-support';
 import { describeProbe, trafficWhile, type DataPlaneEnvironment } from '../support/environment.js';
 import { announcedUntil } from './announced.js';
 
@@ -59,7 +59,7 @@ export function electionScenarios(env: () => DataPlaneEnvironment): void {
       const { ns, name, address, holder } = await gatewayWithRoutes('split', { 'kube-vip.io/service-behaviour': 'endpoints' });
       // Make the second listener's Service elected while the first one's holder is paused (less than the 5 s lease,
       // so it keeps its own lease): deterministic, where two free-running kube-vips split at random.
-      dataPlane.signalKubeVip(holder, 'SIGSTOP');
+      await dataPlane.signalKubeVip(holder, 'SIGSTOP');
       try {
         await admin.patch(R.Gateway, { namespace: ns, name }, { spec: { listeners: [tcp('a', 80), tcp('b', 81)] } });
         await eventually(() => expect(dataPlane.vipHolders(address)).toContain(other(holder)), 4_000);
@@ -100,7 +100,7 @@ export function electionScenarios(env: () => DataPlaneEnvironment): void {
       const { ns, name, address, holder } = await gatewayWithRoutes('one-node', {});
       let targets = [{ proto: 'tcp' as const, address, port: 80, targetPort: 9000 }];
       const record = await trafficWhile(env(), () => targets, async () => {
-        dataPlane.signalKubeVip(holder, 'SIGSTOP');
+        await dataPlane.signalKubeVip(holder, 'SIGSTOP');
         await admin.patch(R.Gateway, { namespace: ns, name }, { spec: { listeners: [tcp('a', 80), tcp('b', 81)] } });
         await sleep(3_000);
         await dataPlane.signalKubeVip(holder, 'SIGCONT');
@@ -110,7 +110,7 @@ export function electionScenarios(env: () => DataPlaneEnvironment): void {
         // Port 81 is going away: stop probing it before the change (a refusal there is what the spec wants).
         targets = [targets[0]!];
         await sleep(1_500); // longer than a probe's timeout: none to port 81 is still in flight
-        dataPlane.signalKubeVip(other(holder), 'SIGSTOP');
+        await dataPlane.signalKubeVip(other(holder), 'SIGSTOP');
         await admin.patch(R.Gateway, { namespace: ns, name }, { spec: { listeners: [tcp('a', 80), tcp('b', 82)] } });
         await sleep(3_000);
         await dataPlane.signalKubeVip(other(holder), 'SIGCONT');

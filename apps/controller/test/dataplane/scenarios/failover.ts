@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { R } from '../../e2e/support/kube-rest.js';
 import { gateway, route, tcp, udp } from '../../e2e/support/objects.js';
-import { eventually } from '../../e2e/support/wait.js';
+import { eventually } from '@kube-vip-gw/test-support';
 import { describeProbe, trafficWhile, type DataPlaneEnvironment } from '../support/environment.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -3,12 +3,12 @@
 // Tests named "kube-vip v1.0.0:" pin kube-vip's own behaviour, not the controller's: when one fails after a kube-vip
 // upgrade, the finding (and the workaround in docs/dataplane.md) needs revisiting.
 import { describe, expect, it } from 'vitest';
-import type { Gateway, Service } from '@kube-vip-gw/gateway-model';
+import type { Service } from '@kube-vip-gw/gateway-model';
 import { CLIENT_V4 } from '@kube-vip-gw/dataplane';
 import { R } from '../../e2e/support/kube-rest.js';
 import { gateway, route, tcp } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
-import { eventually, waitFor } from '../../e2e/support/wait.js';
+import { eventually, waitFor } from '@kube-vip-gw/test-support';
 import { describeProbe, type DataPlaneEnvironment } from '../support/environment.js';
 
 export function lifecycleScenarios(env: () => DataPlaneEnvironment): void {

@@ -5,7 +5,7 @@ import type { Gateway, Service } from '@kube-vip-gw/gateway-model';
 import { R } from '../../e2e/support/kube-rest.js';
 import { gateway, route, statusAddresses, tcp, udp } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
-import { waitFor } from '../../e2e/support/wait.js';
+import { waitFor } from '@kube-vip-gw/test-support';
 import { describeProbe, trafficWhile, type DataPlaneEnvironment } from '../support/environment.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -60,7 +60,7 @@ export function restartScenarios(env: () => DataPlaneEnvironment): void {
       const gw = await admin.get<Gateway>(R.Gateway, { namespace: ns.name, name: 'gw' });
       expect(statusAddresses(gw)).toEqual([address]);
       // The restarted controller wrote no Service at all (so none that could move an address).
-      const serviceWrites = e2e.auditedWrites().filter((w) => w.resource === 'services' && w.at >= windowStart);
+      const serviceWrites = e2e.auditedWrites().filter((w) => w.resource === 'services' && w.answered >= windowStart);
       expect(serviceWrites, JSON.stringify(serviceWrites)).toEqual([]);
       expect(dataPlane.kubeVipRunning('node1')).toBe(true);
     });

@@ -11,7 +11,7 @@ import { gatewayServiceName, kubeVipSettled } from '@kube-vip-gw/service-mapper'
 import { R } from '../../e2e/support/kube-rest.js';
 import { gateway, referenceGrant, route, tcp, udp } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
-import { waitFor } from '../../e2e/support/wait.js';
+import { waitFor } from '@kube-vip-gw/test-support';
 import { describeProbe, familyParameters, type DataPlaneEnvironment } from '../support/environment.js';
 
 /** The custom strategy module the controller must be started with (`--strategy-module`) for the custom-strategy test. */

@@ -8,7 +8,7 @@ import { gatewayServiceName } from '@kube-vip-gw/service-mapper';
 import { R } from '../../e2e/support/kube-rest.js';
 import { gateway, route, statusAddresses, tcp, udp } from '../../e2e/support/objects.js';
 import { reads } from '../../e2e/support/reads.js';
-import { eventually } from '../../e2e/support/wait.js';
+import { eventually } from '@kube-vip-gw/test-support';
 import { describeProbe, trafficWhile, type DataPlaneEnvironment } from '../support/environment.js';
 
 const BEHAVIOUR = 'kube-vip.io/service-behaviour';

@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@kube-vip-gw/controller-runtime/envtest';
-import { WaitTimeoutError, sleep, waitFor } from './wait.js';
+import { WaitTimeoutError, sleep, waitFor } from '@kube-vip-gw/test-support';
 
 /** Root of the repository. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');

@@ -7,8 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { DEFAULT_CONTROLLER_NAME } from '@kube-vip-gw/controller';
 import type { LocalControlPlane } from '@kube-vip-gw/controller-runtime/envtest';
 import type { ConfigMap, KubeObject } from '@kube-vip-gw/gateway-model';
+import { isWrite, readAuditLog, type AuditedRequest } from '@kube-vip-gw/test-support';
 import { uniqueName, useControlPlane } from '../../../../../packages/controller-runtime/test/e2e/harness.js';
 import { ControllerProcess, REPO_ROOT, ensureControllerBundle, logTail } from './controller-process.js';
 import { KubeRest, R } from './kube-rest.js';
@@ -23,7 +25,7 @@ export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12,fd00:10:96::/108';
 /** The GatewayClass of deploy/03-gatewayclass.yaml. */
 export const GATEWAY_CLASS = 'kube-vip';
 /** The controllerName the controller serves (its default). */
-export const CONTROLLER_NAME = 'kube-vip.io/controller';
+export const CONTROLLER_NAME = DEFAULT_CONTROLLER_NAME;
 /** The IPAM ConfigMap the controller reads (its default). */
 export const IPAM_CONFIGMAP = { namespace: 'kube-system', name: 'kubevip' } as const;
 
@@ -36,19 +38,6 @@ rules:
     users: ["${CONTROLLER_IDENTITY.user}"]
   - level: None
 `;
-const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
-
-/** One request the API server answered for the controller, from the audit log. */
-export interface AuditedRequest {
-  readonly verb: string;
-  readonly resource: string;
-  readonly subresource: string | undefined;
-  readonly namespace: string | undefined;
-  readonly name: string | undefined;
-  readonly code: number | undefined;
-  /** When the API server finished answering (ms since the epoch). */
-  readonly at: number;
-}
 
 /** A namespace made for one test, with its own IPAM pool. */
 export interface TestNamespace {
@@ -150,8 +139,8 @@ export function useControllerEnvironment(options: { readonly extraArgs?: readonl
         controller = await controller.restart();
         return controller;
       },
-      auditedWrites: () => readAuditLog(auditLog).filter((r) => WRITE_VERBS.has(r.verb)),
-      auditedRequests: () => readAuditLog(auditLog),
+      auditedWrites: () => readAuditLog(auditLog, { user: CONTROLLER_IDENTITY.user }).filter(isWrite),
+      auditedRequests: () => readAuditLog(auditLog, { user: CONTROLLER_IDENTITY.user }),
     };
   }, 240_000);
 
@@ -173,39 +162,6 @@ export function useControllerEnvironment(options: { readonly extraArgs?: readonl
     if (!env) throw new Error('the controller environment did not start (see the beforeAll error)');
     return env;
   };
-}
-
-/** Parses the API server's JSON audit log (one event per line) into the controller's answered requests. */
-export function readAuditLog(file: string): AuditedRequest[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const requests: AuditedRequest[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    const event = JSON.parse(line) as {
-      stage?: string;
-      verb?: string;
-      user?: { username?: string };
-      objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
-      responseStatus?: { code?: number };
-      stageTimestamp?: string;
-    };
-    if (event.stage !== 'ResponseComplete' || event.user?.username !== CONTROLLER_IDENTITY.user) continue;
-    requests.push({
-      verb: event.verb ?? '',
-      resource: event.objectRef?.resource ?? '',
-      subresource: event.objectRef?.subresource,
-      namespace: event.objectRef?.namespace,
-      name: event.objectRef?.name,
-      code: event.responseStatus?.code,
-      at: Date.parse(event.stageTimestamp ?? ''),
-    });
-  }
-  return requests;
 }
 
 /** `kind namespace/name` of an object, for messages. */

@@ -4,7 +4,7 @@ import type { EndpointSlice, Gateway, KubeObject, Service } from '@kube-vip-gw/g
 import type { E2eEnvironment } from './environment.js';
 import { R, TEST_FIELD_MANAGER, type ApiResource, type KubeRest } from './kube-rest.js';
 import { endpointSlice, observedCurrentGeneration, service } from './objects.js';
-import { eventually } from './wait.js';
+import { eventually } from '@kube-vip-gw/test-support';
 
 /** The GEP-1762 label on everything made for a Gateway. */
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';

@@ -27,8 +27,7 @@ const STRATEGY_ANNOTATION = 'kube-vip.io/service-behaviour';
 const SELECTOR_ANNOTATION = 'kube-vip.io/route-selector';
 const BACKEND_PORT = 7000;
 
-const OPS = ['createGateway', 'deleteGateway', 'changeGateway', 'createRoute', 'deleteRoute', 'changeRoute', 'editBackend'] as const;
-type OpType = (typeof OPS)[number];
+type OpType = 'createGateway' | 'deleteGateway' | 'changeGateway' | 'createRoute' | 'deleteRoute' | 'changeRoute' | 'editBackend';
 interface Op {
   type: OpType;
   a: number;

@@ -65,6 +65,8 @@ export const LEASE = LEADER_ELECTION;
 
 /** Audit group prefix naming a replica (see StartOptions.replica). */
 export const REPLICA_GROUP_PREFIX = 'kvgw-reliability-replica:';
+/** How to read the audit log: the controller's requests, each with the replica that made it. */
+export const CONTROLLER_AUDIT = { user: CONTROLLER_IDENTITY.user, replicaGroupPrefix: REPLICA_GROUP_PREFIX } as const;
 
 function auditPolicy(scope: AuditScope): string {
   const verbs = scope === 'writes' ? '\n    verbs: [create, update, patch, delete, deletecollection]' : '';

@@ -1,12 +1,11 @@
-// Reading kube-apiserver's JSON audit log: every request the controller's identity made (reads and watches too when the
-// policy records them), which replica made it (the certificate group env.ts adds), and, for Lease writes recorded at
+// kube-apiserver's JSON audit log (--audit-log-format=json: one event per line) as the requests one identity made:
+// which replica made it (an extra certificate group, when the suite adds one), and, for Lease writes recorded at
 // Request level, the holderIdentity written. Long-running requests (watch) are taken from their ResponseStarted
-// stage, since a watch still open when the test reads the log has no ResponseComplete yet.
+// stage, since a watch still open when the test reads the log has no ResponseComplete yet; any other request counts
+// once it has an answer (ResponseComplete, or Panic).
 import { readFileSync } from 'node:fs';
-import { CONTROLLER_IDENTITY } from '../../e2e/support/environment.js';
-import { REPLICA_GROUP_PREFIX } from './env.js';
 
-/** One request of the controller, as the API server audited it. */
+/** One request, as the API server audited it. */
 export interface AuditedRequest {
   readonly auditID: string;
   readonly verb: string;
@@ -16,15 +15,32 @@ export interface AuditedRequest {
   readonly namespace: string | undefined;
   readonly name: string | undefined;
   readonly code: number | undefined;
-  /** Replica name from the certificate's groups, if any. */
+  /** Replica name from the certificate's groups (`replicaGroupPrefix` + name), if any. */
   readonly replica: string | undefined;
   /** When the API server received it and when it answered (ms since the epoch, microsecond precision lost). */
   readonly received: number;
   readonly answered: number;
-  /** spec.holderIdentity of a Lease create/update (policy level Request for leases). */
+  /** spec.holderIdentity of a Lease create/update (when the policy records leases at Request level). */
   readonly leaseHolder: string | undefined;
+  /** The request body, when the policy records it (level Request or above). */
+  readonly requestObject: unknown;
   /** Non-resource requests (discovery: /api, /apis/...). */
   readonly nonResourcePath: string | undefined;
+}
+
+export interface AuditLogOptions {
+  /** The username whose requests are kept. */
+  readonly user: string;
+  /** Prefix of the certificate group that names a replica. */
+  readonly replicaGroupPrefix?: string;
+}
+
+/** Verbs that change state. */
+export const WRITE_VERBS: ReadonlySet<string> = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+/** True for a request whose verb changes state. */
+export function isWrite(r: AuditedRequest): boolean {
+  return WRITE_VERBS.has(r.verb);
 }
 
 interface RawEvent {
@@ -40,14 +56,8 @@ interface RawEvent {
   requestObject?: { spec?: { holderIdentity?: string } };
 }
 
-/** Parses the audit log into the controller's requests, in the order the API server answered them. */
-export function readAudit(file: string): AuditedRequest[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
+/** Parses audit-log text into `user`'s requests, in the order the API server answered them. */
+export function parseAuditLog(text: string, { user, replicaGroupPrefix }: AuditLogOptions): AuditedRequest[] {
   const byId = new Map<string, AuditedRequest>();
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
@@ -57,10 +67,10 @@ export function readAudit(file: string): AuditedRequest[] {
     } catch {
       continue; // a line being written right now
     }
-    if (e.user?.username !== CONTROLLER_IDENTITY.user || !e.auditID) continue;
+    if (e.user?.username !== user || !e.auditID) continue;
     if (e.stage !== 'ResponseComplete' && e.stage !== 'ResponseStarted' && e.stage !== 'Panic') continue;
     if (byId.has(e.auditID) && e.stage !== 'ResponseComplete') continue;
-    const group = (e.user.groups ?? []).find((g) => g.startsWith(REPLICA_GROUP_PREFIX));
+    const group = replicaGroupPrefix === undefined ? undefined : (e.user.groups ?? []).find((g) => g.startsWith(replicaGroupPrefix));
     byId.set(e.auditID, {
       auditID: e.auditID,
       verb: e.verb ?? '',
@@ -70,17 +80,24 @@ export function readAudit(file: string): AuditedRequest[] {
       namespace: e.objectRef?.namespace,
       name: e.objectRef?.name,
       code: e.responseStatus?.code,
-      replica: group?.slice(REPLICA_GROUP_PREFIX.length),
+      replica: group === undefined || replicaGroupPrefix === undefined ? undefined : group.slice(replicaGroupPrefix.length),
       received: Date.parse(e.requestReceivedTimestamp ?? ''),
       answered: Date.parse(e.stageTimestamp ?? ''),
       leaseHolder: e.objectRef?.resource === 'leases' ? e.requestObject?.spec?.holderIdentity : undefined,
+      requestObject: e.requestObject,
       nonResourcePath: e.objectRef ? undefined : e.requestURI,
     });
   }
   return [...byId.values()].sort((a, b) => a.answered - b.answered);
 }
 
-/** True for verbs that change state. */
-export function isWrite(r: AuditedRequest): boolean {
-  return ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(r.verb);
+/** Reads and parses an audit log file; a file not written yet has no requests. */
+export function readAuditLog(file: string, options: AuditLogOptions): AuditedRequest[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return parseAuditLog(text, options);
 }

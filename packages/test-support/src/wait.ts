@@ -1,8 +1,9 @@
-// Bounded polling for the e2e tests: the controller acts asynchronously, so tests wait for a state, never sleep for it.
+// Bounded polling for tests: the controller and the API server act asynchronously, so tests wait for a state, never
+// sleep for it.
 
-/** Default bound of one wait: generous for a loaded 2-core machine, small against the suite's budget. */
+/** Default bound of one wait: generous for a loaded 2-core machine, small against a suite's budget. */
 export const DEFAULT_WAIT_MS = 20_000;
-const POLL_MS = 100;
+const DEFAULT_POLL_MS = 100;
 
 /** A wait that ran out of time; the message says what was awaited and what was last seen. */
 export class WaitTimeoutError extends Error {
@@ -24,9 +25,10 @@ export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs = DEFAULT_WAIT_MS,
+  pollMs = DEFAULT_POLL_MS,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last = 'nothing yet';
+  let last: string;
   for (;;) {
     try {
       const value = await probe();
@@ -36,7 +38,7 @@ export async function waitFor<T>(
       last = error instanceof Error ? error.message : String(error);
     }
     if (Date.now() > deadline) throw new WaitTimeoutError(what, timeoutMs, last);
-    await sleep(POLL_MS);
+    await sleep(pollMs);
   }
 }
 
@@ -44,14 +46,14 @@ export async function waitFor<T>(
  * Retries `assertion` (which throws, e.g. through `expect`, while the state is not there yet) until it passes, and
  * returns its result; on timeout rethrows its last error, so the failure shows vitest's diff of the last attempt.
  */
-export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
+export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs = DEFAULT_WAIT_MS, pollMs = DEFAULT_POLL_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await assertion();
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await sleep(POLL_MS);
+      await sleep(pollMs);
     }
   }
 }
