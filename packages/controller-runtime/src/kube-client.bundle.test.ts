@@ -21,7 +21,7 @@ async function bundleInputs(entry: string): Promise<Record<string, number>> {
       entry: { bundle: entry },
       format: ['esm'],
       platform: 'node',
-      target: 'node20',
+      target: 'node24',
       outDir,
       splitting: false,
       metafile: true,
