@@ -7,7 +7,7 @@ export function appBundle(entry: Record<string, string>): Options {
     entry,
     format: ['esm'],
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     outDir: 'dist',
     clean: true,
     sourcemap: true,

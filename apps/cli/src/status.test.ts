@@ -136,7 +136,7 @@ describe('kvgw status', () => {
     const r = await status(['--kubeconfig', '/nonexistent/kubeconfig'], {});
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^kvgw: load kubeconfig \/nonexistent\/kubeconfig: cannot load kubeconfig "\/nonexistent\/kubeconfig": /);
-  });
+  }, 30_000); // the first load of @kubernetes/client-node through vitest's transform: 3-9 s on a busy 2-core machine
 
   it.each([
     [['-n', 'a', '-A'], /give either --namespace or --all-namespaces/],

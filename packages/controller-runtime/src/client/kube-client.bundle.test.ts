@@ -21,7 +21,7 @@ async function bundleInputs(entry: string): Promise<Record<string, number>> {
       entry: { bundle: entry },
       format: ['esm'],
       platform: 'node',
-      target: 'node20',
+      target: 'node24',
       outDir,
       splitting: false,
       metafile: true,
@@ -54,6 +54,11 @@ describe('KubeClient in a bundle', () => {
     // module stubs without) nor their typed wrappers (~6.6 MB); the models KubeConfig's imports reach stay (~0.9 MB).
     expect(bytesUnder('@kubernetes/client-node/dist/gen/apis/')).toBeLessThan(100_000);
     expect(bytesUnder('@kubernetes/client-node/dist/gen/types/')).toBeLessThan(100_000);
-    expect(bytesUnder('@kubernetes/client-node/')).toBeLessThan(2 * 2 ** 20);
+    // client-node's own files (its dependencies may be installed below it: node_modules/@kubernetes/client-node/node_modules).
+    const own = Object.entries(inputs).reduce((n, [file, bytes]) => (/@kubernetes\/client-node\/(?!node_modules\/)/.test(file) ? n + bytes : n), 0);
+    expect(own).toBeLessThan(2 * 2 ** 20);
+    // client-node 2 imports the undici package (not Node's built-in fetch) for its own API clients' transport: ~1.35 MB
+    // in the bundle although KubeClient sends requests over node:http(s). Bounded so that growth is noticed.
+    expect(bytesUnder('/undici/')).toBeLessThan(1.6 * 2 ** 20);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { apply, type WatchEvent } from './client.js';
 import { KubeClient, loadKubeConfig } from './kube-client.js';
@@ -9,6 +9,10 @@ import { serveMemoryCluster, type InterceptedRequest, type InterceptResponse, ty
 
 // KubeClient against an HTTP front-end of MemoryCluster: what goes over the wire, and how HTTP-level failures map to
 // tagged errors. (The behaviour contract itself runs in client-contract.test.ts.)
+
+// KubeClient.create loads @kubernetes/client-node on first use (with undici, client-node 2's transport): 3-9 s through
+// vitest's transform on a busy 2-core machine, which would otherwise count against the first test's 5 s.
+beforeAll(() => loadKubeConfig({ kind: 'string', yaml: 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\ncurrent-context: c\n' }), 60_000);
 
 let server: MemoryApiServer | undefined;
 let client: KubeClient | undefined;

@@ -1,4 +1,4 @@
-// KubeClient: the Client interface over a real API server. @kubernetes/client-node 1.4.0 supplies the kubeconfig
+// KubeClient: the Client interface over a real API server. @kubernetes/client-node 2.x supplies the kubeconfig
 // handling (file, default chain, in-cluster; TLS material; bearer, exec and OIDC credentials). Requests go through one
 // generic REST path built from descriptors over node:http(s), with a keep-alive agent reused across requests
 // (client-node's own helpers make a new agent per call, which defeats connection reuse) and watches read as JSON lines.
