@@ -8,7 +8,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const readJson = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, any>;
+interface PackageJson {
+  engines?: { node?: string };
+  optionalDependencies?: Record<string, string>;
+  workspaces?: string[];
+}
+const readJson = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as PackageJson;
 const majorOf = (version: string) => Number(/^v?(\d+)\./.exec(version)?.[1]);
 
 const rootPackage = readJson('package.json');
