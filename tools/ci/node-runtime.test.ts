@@ -45,7 +45,7 @@ describe('the pinned Node.js runtime', () => {
   });
 
   it('is the major that every workspace package requires in engines', () => {
-    const files = ['package.json', ...rootPackage['workspaces'].map((w: string) => `${w}/package.json`)];
+    const files = ['package.json', ...(rootPackage['workspaces'] ?? []).map((w: string) => `${w}/package.json`)];
     const engines = Object.fromEntries(files.map((f) => [f, readJson(f)['engines']?.['node']]));
     expect(engines).toEqual(Object.fromEntries(files.map((f) => [f, `>=${PINNED_MAJOR}`])));
   });
