@@ -64,6 +64,7 @@ import { isDeepStrictEqual as isDeepEqual } from 'node:util';
 import { gatewayOwner, serviceOwner, type AddressBook, type AddressCollision, type AddressDecision, type AddressPolicy } from './address-book.js';
 import { freshForeignAddresses, type ForeignAddressReader } from './fresh-read.js';
 import { deferredRetryMs, kubeVipPlanOptions } from './kube-vip-settle.js';
+import { kubeVipTakeUp } from './kube-vip-takeup.js';
 import {
   clearDepartedListenerSets,
   clearListenerSetRouteParents,
@@ -276,7 +277,7 @@ async function decideAddresses(
   if (!accepted && requested.unsupported.length === 0) {
     const held = deps.addresses.holdings(gatewayOwner(ns, name));
     const programmed = findCondition(gateway.status?.conditions, GatewayConditionType.Programmed)?.status === 'True';
-    const realised = programmed || own.some((s) => carriedAddresses(s).length > 0) || held.some((a) => mayHaveBeenAnnounced(gateway, own, a));
+    const realised = programmed || own.some((s) => carriedAddresses(s).length > 0) || held.some((a) => mayHaveBeenAnnounced(gateway, own, a, kubeVipTakeUp(deps.view, deps.now(), deps.leases)));
     if (!realised) {
       deps.addresses.releaseReservation(ns, name);
       return { decision: { outcome: { kind: 'notAssigned', reason: 'the Gateway is not accepted: it takes no address from the pool until it is' } }, collisions: [] };
@@ -323,7 +324,8 @@ async function decideAddresses(
   let collisions = mine(deps.addresses.collisions(ns, name), decision);
   const holders = (c: AddressCollision) =>
     c.refs.map((r) => ({ ...r, creationTimestamp: (r.kind === 'Gateway' ? deps.view.gateway(r.namespace, r.name) : deps.view.service(r.namespace, r.name))?.metadata.creationTimestamp }));
-  const yielded = collisions.filter((c) => yieldsAddress({ gateway, ownServices: own, address: c.address, requested: requested.static.length > 0, holders: holders(c) }));
+  const takenUp = kubeVipTakeUp(deps.view, deps.now(), deps.leases);
+  const yielded = collisions.filter((c) => yieldsAddress({ gateway, ownServices: own, address: c.address, requested: requested.static.length > 0, holders: holders(c), takenUp }));
   if (yielded.length > 0) {
     deps.addresses.releaseReservation(ns, name);
     decision = deps.addresses.decide(gateway, policy, { avoid: [...avoid, ...yielded.map((c) => c.address)] });
