@@ -17,6 +17,7 @@ import { gatewayOwner, type AddressCollision, type AddressDecision, type Address
 import { freshForeignAddresses } from './fresh-read.js';
 import { conflictedOutcome } from '@kube-vip-gw/gateway-model';
 import type { GatewayReconcilerDeps } from './gateway-deps.js';
+import { kubeVipTakeUp } from './kube-vip-takeup.js';
 
 /**
  * The Gateway's addresses and the other holders of any of them. Only an Accepted Gateway takes an address from the
@@ -40,7 +41,7 @@ export async function decideAddresses(
   if (!accepted && requested.unsupported.length === 0) {
     const held = deps.addresses.holdings(gatewayOwner(ns, name));
     const programmed = findCondition(gateway.status?.conditions, GatewayConditionType.Programmed)?.status === 'True';
-    const realised = programmed || own.some((s) => carriedAddresses(s).length > 0) || held.some((a) => mayHaveBeenAnnounced(gateway, own, a));
+    const realised = programmed || own.some((s) => carriedAddresses(s).length > 0) || held.some((a) => mayHaveBeenAnnounced(gateway, own, a, kubeVipTakeUp(deps.view, deps.now(), deps.leases)));
     if (!realised) {
       deps.addresses.releaseReservation(ns, name);
       return { decision: { outcome: { kind: 'notAssigned', reason: 'the Gateway is not accepted: it takes no address from the pool until it is' } }, collisions: [] };
@@ -87,7 +88,8 @@ export async function decideAddresses(
   let collisions = mine(deps.addresses.collisions(ns, name), decision);
   const holders = (c: AddressCollision) =>
     c.refs.map((r) => ({ ...r, creationTimestamp: (r.kind === 'Gateway' ? deps.view.gateway(r.namespace, r.name) : deps.view.service(r.namespace, r.name))?.metadata.creationTimestamp }));
-  const yielded = collisions.filter((c) => yieldsAddress({ gateway, ownServices: own, address: c.address, requested: requested.static.length > 0, holders: holders(c) }));
+  const takenUp = kubeVipTakeUp(deps.view, deps.now(), deps.leases);
+  const yielded = collisions.filter((c) => yieldsAddress({ gateway, ownServices: own, address: c.address, requested: requested.static.length > 0, holders: holders(c), takenUp }));
   if (yielded.length > 0) {
     deps.addresses.releaseReservation(ns, name);
     decision = deps.addresses.decide(gateway, policy, { avoid: [...avoid, ...yielded.map((c) => c.address)] });

@@ -311,6 +311,28 @@ describe('reconcileGateway address collisions', () => {
     expect(own.map((s) => s.metadata.annotations?.['kube-vip.io/loadbalancerIPs'])).toEqual(['10.0.0.11']);
   });
 
+  it('keeps an address kube-vip may have announced before writing its status (its services lease current): conflict, no yield', async () => {
+    const { cluster, events, log, reconcile } = await world();
+    // kube-vip v1.0.0 with svc_election=false: the leader adds the VIP, then writes vipHost/ingress; the status is not
+    // there yet (measured: a yield 90 ms after the VIP went up, and kube-vip then announced nothing).
+    await cluster.create(Lease, {
+      metadata: { namespace: 'kube-system', name: 'plndr-svcs-lock' },
+      spec: { holderIdentity: 'node1', leaseDurationSeconds: 5, renewTime: new Date(now().getTime() - 1_000).toISOString().replace('Z', '000Z') },
+    });
+    for (let round = 0; round < 2; round++) await reconcile();
+    await cluster.create(Namespace, { metadata: { name: 'other' } });
+    await cluster.create(Service, plainService('10.0.0.10'));
+    const before = log.length;
+    for (let round = 0; round < 2; round++) await reconcile();
+    expect(events.filter((e) => e.reason === 'AddressYielded')).toEqual([]);
+    expect((await gatewayOf(cluster)).status?.addresses?.map((a) => a.value)).toEqual(['10.0.0.10']);
+    expect(await conditionOf(cluster, 'kube-vip.io/AddressConflict')).toMatchObject({ status: 'True' });
+    expect((await conditionOf(cluster, 'Programmed'))?.status).toBe('False');
+    expect(log.slice(before).filter((l) => l.includes('Service'))).toEqual([]);
+    const own = (await cluster.list<KubeObject>(Service, { labelSelector: 'app.kubernetes.io/managed-by=kube-vip-gateway-api' })).items;
+    expect(own.map((s) => s.metadata.annotations?.['kube-vip.io/loadbalancerIPs'])).toEqual(['10.0.0.10']);
+  });
+
   it('checks a new allocation against a fresh read: a Service the cache has not seen yet is passed over', async () => {
     const { cluster, lists, reconcile } = await world();
     await cluster.create(Namespace, { metadata: { name: 'other' } });

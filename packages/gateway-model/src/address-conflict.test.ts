@@ -36,6 +36,15 @@ describe('yieldsAddress', () => {
     expect(yieldsAddress({ gateway: gw(), ownServices: [own({ ingress: true })], address: '10.0.0.10', requested: false, holders: [service] })).toBe(false);
     expect(yieldsAddress({ gateway: gw(), ownServices: [], address: '10.0.0.10', requested: true, holders: [service] })).toBe(false);
   });
+  it('keeps an address whose Service kube-vip may have taken up before writing its status', () => {
+    // kube-vip v1.0.0 adds the VIP, then writes vipHost and ingress: the Service shows neither yet.
+    const takenUp = (s: Service) => s.metadata.name === 'kvgw-gw';
+    expect(yieldsAddress({ gateway: gw(), ownServices: [own()], address: '10.0.0.10', requested: false, holders: [service], takenUp })).toBe(false);
+    expect(mayHaveBeenAnnounced(gw(), [own()], '10.0.0.10', takenUp)).toBe(true);
+    // Only a Service that carries the address counts.
+    expect(mayHaveBeenAnnounced(gw(), [own()], '10.0.0.11', takenUp)).toBe(false);
+    expect(yieldsAddress({ gateway: gw(), ownServices: [own()], address: '10.0.0.10', requested: false, holders: [service], takenUp: () => false })).toBe(true);
+  });
   it('of two Gateways, the younger yields (name breaks a tie)', () => {
     const older = { kind: 'Gateway' as const, namespace: 'app', name: 'a', creationTimestamp: '2026-12-01T09:00:00Z' };
     const younger = { kind: 'Gateway' as const, namespace: 'app', name: 'z', creationTimestamp: '2026-12-01T11:00:00Z' };

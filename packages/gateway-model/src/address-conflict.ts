@@ -18,16 +18,24 @@ export interface AddressHolder {
 }
 
 /**
+ * Whether a kube-vip may have taken up a Service (put its address on an interface) although it has not written its
+ * status yet: kube-vip adds the address before it writes vipHost and ingress, so the status (and a cache behind it)
+ * lags the announcement. Computed by the caller from kube-vip's Leases; absent means no kube-vip is known to watch.
+ */
+export type KubeVipTakeUp = (service: Service) => boolean;
+
+/**
  * True when the Gateway may have had `address` announced: a Service of its carries it and kube-vip reported it
- * (status.loadBalancer.ingress) or claimed it (kube-vip.io/vipHost), or its kube-vip.io/Announced condition is past
- * Pending (it was True once, or a lease/node was seen for it). kube-vip writes vipHost and ingress right after it puts
- * the address on an interface, and only for a Service that carries the address, so a Gateway with neither was never
+ * (status.loadBalancer.ingress) or claimed it (kube-vip.io/vipHost) or may have taken it up before reporting it
+ * (`takenUp`), or its kube-vip.io/Announced condition is past Pending (it was True once, or a lease/node was seen for
+ * it). kube-vip announces only a Service that carries the address, so a Gateway with none of these was never
  * announced: no client can have used it, and giving it up moves nothing.
  */
-export function mayHaveBeenAnnounced(gateway: Gateway, ownServices: readonly Service[], address: string): boolean {
+export function mayHaveBeenAnnounced(gateway: Gateway, ownServices: readonly Service[], address: string, takenUp?: KubeVipTakeUp): boolean {
   for (const s of ownServices) {
     if (!carriedAddresses(s).includes(address)) continue;
     if (ingressAddresses(s).includes(address) || s.metadata.annotations?.[VIP_HOST_ANNOTATION]) return true;
+    if (takenUp?.(s)) return true;
   }
   const announced = findCondition(gateway.status?.conditions, GatewayConditionType.Announced);
   return announced !== undefined && announced.reason !== AnnouncementReason.Pending;
@@ -56,8 +64,15 @@ export function holderKeeps(gateway: Gateway, holder: AddressHolder): boolean {
  * Whether the Gateway gives up `address` and takes another: only an address the pool gave it (not one its
  * spec.addresses asks for), that was never announced, and that every other holder keeps.
  */
-export function yieldsAddress(input: { gateway: Gateway; ownServices: readonly Service[]; address: string; requested: boolean; holders: readonly AddressHolder[] }): boolean {
+export function yieldsAddress(input: {
+  gateway: Gateway;
+  ownServices: readonly Service[];
+  address: string;
+  requested: boolean;
+  holders: readonly AddressHolder[];
+  takenUp?: KubeVipTakeUp | undefined;
+}): boolean {
   if (input.requested || input.holders.length === 0) return false;
-  if (mayHaveBeenAnnounced(input.gateway, input.ownServices, input.address)) return false;
+  if (mayHaveBeenAnnounced(input.gateway, input.ownServices, input.address, input.takenUp)) return false;
   return input.holders.every((h) => holderKeeps(input.gateway, h));
 }

@@ -61,11 +61,14 @@ describe('planChanges for objects we own', () => {
     expect(live.spec?.clusterIP).toBeDefined();
     expect(live.spec?.ports?.[0]?.nodePort).toBeDefined();
     expect(live.metadata.annotations?.['kube-vip.io/vipHost']).toBe('node-a');
-    const moved = desiredForGateway(gw, [served({ gateway: gw, strategy: 'duplicate', addresses: ['192.0.2.99'], ...withNodePorts })]);
-    const plan = planChanges(moved, state);
+    // (An address change is a replacement: see 'replaces a Service whose address must change'.)
+    const local = desiredForGateway(gw, [served({ gateway: gw, strategy: 'duplicate', parameters: { ...withNodePorts.parameters, externalTrafficPolicy: 'Local' } })]);
+    const plan = planChanges(local, state);
     expect(plan.create).toEqual([]);
     expect(plan.patch).toHaveLength(1);
-    expect(plan.patch[0]!.patch).toEqual({ metadata: { annotations: { 'kube-vip.io/loadbalancerIPs': '192.0.2.99' }, resourceVersion: live.metadata.resourceVersion } });
+    // (Local also brings its own metadata: only the spec is compared here.)
+    expect(plan.patch[0]!.patch['spec']).toEqual({ externalTrafficPolicy: 'Local' });
+    expect(plan.patch[0]!.patch).toMatchObject({ metadata: { resourceVersion: live.metadata.resourceVersion } });
     const after = plan.patch[0]!.after as Service;
     expect(after.spec?.clusterIP).toBe(live.spec?.clusterIP);
     expect(after.status).toEqual(live.status);
@@ -180,6 +183,8 @@ describe('planChanges for objects we own', () => {
   it.each<[string, ServedOverrides, RegExp]>([
     ['loadBalancerClass', { parameters: { loadBalancerClass: 'kube-vip.io/kube-vip-class', strategy: { flag: 'duplicate' } } }, /loadBalancerClass changes from "" to "kube-vip.io\/kube-vip-class"/],
     ['the primary IP family', { addresses: ['2001:db8::1'] }, /primary IP family changes from IPv4 to IPv6/],
+    // A yield: kube-vip v1.0.0 cancels the announcement on an in-place address change and takes up nothing new.
+    ['address', { addresses: ['192.0.2.11'] }, /address changes from 192\.0\.2\.10 to 192\.0\.2\.11, which kube-vip v1\.0\.0 does not follow in place/],
   ])('replaces a Service whose %s must change (immutable)', (_, over, why) => {
     const { state } = converge(dup, none);
     const plan = planChanges(desired({ strategy: 'duplicate', ...over }), state);
@@ -440,6 +445,24 @@ describe('planChanges with a kube-vip watching (PlanOptions.kubeVip)', () => {
     expect(late.delete.map((d) => d.kind).sort()).toEqual(['EndpointSlice', 'Service']);
     expect(late.deferred).toEqual([]);
     expect(planRelease(identity, state, { kubeVip: { nowMs: Date.parse(CREATED) + 2000, settleTimeoutMs: 1000 } }).deferred).toEqual([]);
+  });
+
+  it('an address change is a delete + create, the delete waiting for kube-vip like any replacement', () => {
+    const first = desired({ strategy: 'endpoints', ...webEndpoints });
+    const state = created(applyPlan(none, planChanges(first, none), { kubeVip: false }));
+    const moved = desired({ strategy: 'endpoints', ...webEndpoints, addresses: ['192.0.2.11'] });
+    const early = planChanges(moved, state, t(1));
+    expect(early.patch.filter((p) => p.kind === 'Service')).toEqual([]);
+    expect(early.replace.filter((r) => r.existing.kind === 'Service')).toEqual([]);
+    expect(early.deferred.map((d) => [d.object.name, d.why])).toEqual([['kvgw-gw-tcp', expect.stringMatching(/^replace \(the address changes from 192\.0\.2\.10 to 192\.0\.2\.11/)]]);
+    const settled = planChanges(moved, announced(state), t(1));
+    expect(settled.patch.filter((p) => p.kind === 'Service')).toEqual([]);
+    const replaced = settled.replace.filter((r) => r.existing.kind === 'Service');
+    expect(replaced.map((r) => [r.existing.name, r.desired.metadata.annotations?.['kube-vip.io/loadbalancerIPs']])).toEqual([['kvgw-gw-tcp', '192.0.2.11']]);
+    // Past the settle timeout it goes anyway (kube-vip ignores it or is down).
+    expect(planChanges(moved, state, t(DEFAULT_KUBE_VIP_SETTLE_TIMEOUT_MS / 1000)).replace.map((r) => r.existing.name)).toContain('kvgw-gw-tcp');
+    // The same addresses in another order are no change.
+    expect(planChanges(first, announced(state), t(1)).replace).toEqual([]);
   });
 
   it('holds a replacement (an immutable field changes) the same way', () => {

@@ -358,6 +358,13 @@ function pushPatch(plan: ChangePlan, kind: 'Service' | 'EndpointSlice', reason: 
   plan.patch.push({ ...refOf(kind, a), reason, patch, after });
 }
 
+/** The addresses a Service asks kube-vip for (kube-vip.io/loadbalancerIPs, else spec.loadBalancerIP), sorted. */
+function askedAddresses(svc: Service): string[] {
+  const annotated = (svc.metadata.annotations?.[LOADBALANCER_IPS_ANNOTATION] ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const listed = annotated.length > 0 ? annotated : [svc.spec?.loadBalancerIP ?? ''].filter(Boolean);
+  return [...new Set(listed)].sort();
+}
+
 function immutableServiceChange(a: Service, d: Service): string | undefined {
   const aSpec = a.spec ?? {};
   const dSpec = d.spec ?? {};
@@ -367,6 +374,16 @@ function immutableServiceChange(a: Service, d: Service): string | undefined {
   const dPrimary = dSpec.ipFamilies?.[0];
   if (aPrimary !== undefined && dPrimary !== undefined && aPrimary !== dPrimary)
     return `the primary IP family changes from ${aPrimary} to ${dPrimary} and cannot be changed in place`;
+  // kube-vip v1.0.0 does not follow an address change in place: on the Modified event of an active Service whose
+  // addresses differ, Processor.AddOrModify (pkg/services/processor.go) cancels and deletes its load balancer ("The load
+  // balancer has changed, cancelling original load balancer"), but its local service context still says active, so
+  // the new address is not taken up (measured on the data plane: nothing announced after a yield). A new Service is.
+  // Only from one address set to another: an empty one (delegated IPAM before kube-vip-cloud-provider wrote it) is
+  // filled in place.
+  const before = askedAddresses(a);
+  const after = askedAddresses(d);
+  if (aSpec.type === 'LoadBalancer' && before.length > 0 && after.length > 0 && before.join(',') !== after.join(','))
+    return `the address changes from ${before.join(', ')} to ${after.join(', ')}, which kube-vip v1.0.0 does not follow in place`;
   return undefined;
 }
 
