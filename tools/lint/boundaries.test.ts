@@ -26,7 +26,7 @@ describe('the dependency direction (tools/lint/boundaries.js)', () => {
     ['packages/ipam/src/fixture.ts', "export { plan } from '../../service-mapper/src/index.js';", 'boundaries/dependencies', 'ipam may import only kube-core'],
     ['packages/gateway-model/src/fixture.ts', "export { KubeClient } from '@kube-vip-gw/controller-runtime';", 'boundaries/dependencies', 'gateway-model may import only'],
     ['packages/service-mapper/src/fixture.ts', "export { KubeClient } from '@kube-vip-gw/controller-runtime';", 'boundaries/dependencies', 'service-mapper may import only'],
-    ['packages/controller-runtime/src/fixture.ts', "export * from '../../../apps/controller/src/index.js';", 'boundaries/dependencies', 'controller-runtime may import only'],
+    ['packages/controller-runtime/src/fixture.ts', "export * from '../../../apps/controller/src/options.js';", 'boundaries/dependencies', 'controller-runtime may import only'],
     ['packages/controller-runtime/src/fixture.ts', "export * from '@kube-vip-gw/gateway-model';", 'boundaries/dependencies', 'controller-runtime may import only'],
     ['apps/controller/src/fixture.ts', "export * from '@kube-vip-gw/test-support';", 'boundaries/dependencies', 'may not import test-only code'],
     ['packages/service-mapper/src/fixture.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;", 'no-restricted-imports', 'pure packages do no I/O'],
