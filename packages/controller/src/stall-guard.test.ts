@@ -36,6 +36,19 @@ describe('StallGuard', () => {
     expect(() => guard.check('create Service a/b')).toThrow('refusing create Service a/b: the process was frozen for 6.0 s (more than 5 s)');
   });
 
+  it('reports a stall that a write saw first, on the next tick, once', () => {
+    const c = clock();
+    const onStall = vi.fn();
+    const guard = new StallGuard({ onStall, now: c.now });
+    guard.tick();
+    c.advance(6_000);
+    expect(() => guard.check('patch Service a/b')).toThrow(WriteFencedError);
+    expect(onStall).not.toHaveBeenCalled();
+    guard.tick();
+    guard.tick();
+    expect(onStall.mock.calls).toEqual([[6_000]]);
+  });
+
   it('keeps refusing after a stall even when ticks are regular again, and reports it once', () => {
     const c = clock();
     const onStall = vi.fn();

@@ -38,6 +38,11 @@ export class StallGuard {
   #last: number;
   #timer: NodeJS.Timeout | undefined;
   #stalled = false;
+  // Whether onStall has run: a write's check() can be the first to see a gap (it marks the stall), and the next tick
+  // must still report it. Before this flag, a stall seen first by check() was never reported: the process stayed up
+  // with every write fenced for good (found by the kube-vip load benchmark on a loaded machine, docs/benchmarks.md).
+  #reported = false;
+  #stalledForMs = 0;
 
   constructor(options: StallGuardOptions) {
     this.thresholdMs = options.thresholdMs ?? 5_000;
@@ -67,7 +72,11 @@ export class StallGuard {
     this.#last = now;
     if (gap > this.thresholdMs && !this.#stalled) {
       this.#stalled = true;
-      this.#onStall(gap);
+      this.#stalledForMs = gap;
+    }
+    if (this.#stalled && !this.#reported) {
+      this.#reported = true;
+      this.#onStall(this.#stalledForMs);
     }
   }
 
@@ -75,6 +84,7 @@ export class StallGuard {
   check(write: string): void {
     const gap = this.#now() - this.#last;
     if (this.#stalled || gap > this.thresholdMs) {
+      if (!this.#stalled) this.#stalledForMs = gap;
       this.#stalled = true;
       throw new WriteFencedError(write, gap, this.thresholdMs);
     }
