@@ -47,6 +47,8 @@ describe('StallGuard', () => {
     guard.tick();
     guard.tick();
     expect(onStall.mock.calls).toEqual([[6_000]]);
+    // Later writes name the freeze, not the (short) time since the last tick.
+    expect(() => guard.check('patch Service a/b')).toThrow('the process was frozen for 6.0 s');
   });
 
   it('keeps refusing after a stall even when ticks are regular again, and reports it once', () => {

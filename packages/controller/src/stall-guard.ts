@@ -86,7 +86,7 @@ export class StallGuard {
     if (this.#stalled || gap > this.thresholdMs) {
       if (!this.#stalled) this.#stalledForMs = gap;
       this.#stalled = true;
-      throw new WriteFencedError(write, gap, this.thresholdMs);
+      throw new WriteFencedError(write, this.#stalledForMs, this.thresholdMs);
     }
   }
 }
