@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { lineChart } from './chart.mjs';
 import { strategyOf } from './strategy.mjs';
+import { ceilingSection } from './report-ceiling.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -147,6 +148,8 @@ export async function renderReport(result, ctx, { scaleLabel }) {
     );
   }
   lines.push('');
+
+  lines.push(...(await ceilingSection(result, ctx)));
 
   // --- chart ---
   const chart = await ctx.writeAsset(

@@ -60,19 +60,25 @@ export function plan({ quick = false, full = false } = {}) {
       // ceiling: each live run is followed by the API server alone taking the same objects and the controller's
       // writes (ceiling.ts), so the ratio live ÷ ceiling is measured under the same load.
       { gateways: 1000, routes: 5000, mode: 'live', repeat: 3, idle: 60, ceiling: true },
-      { gateways: 2000, routes: 10000, mode: 'live', repeat: 3, idle: 0, ceiling: true },
+      { gateways: 2000, routes: 10000, mode: 'live', repeat: 3, idle: 30, ceiling: true },
+      // The other design, one Service per route (`duplicate`, what the default was before the Gateway Service), and the
+      // smaller sizes of both for the chart.
+      { gateways: 1000, routes: 5000, mode: 'live', repeat: 1, idle: 0, ceiling: true, strategy: 'duplicate' },
+      { gateways: 200, routes: 1000, mode: 'live', repeat: 1, idle: 0, ceiling: true },
+      { gateways: 200, routes: 1000, mode: 'live', repeat: 1, idle: 0, ceiling: true, strategy: 'duplicate' },
+      { gateways: 500, routes: 2500, mode: 'live', repeat: 1, idle: 0, ceiling: true },
+      { gateways: 500, routes: 2500, mode: 'live', repeat: 1, idle: 0, ceiling: true, strategy: 'duplicate' },
       { gateways: 1000, routes: 5000, mode: 'backlog', repeat: 1, idle: 0 },
-      { gateways: 200, routes: 1000, mode: 'live', repeat: 1, idle: 0 },
-      { gateways: 500, routes: 2500, mode: 'live', repeat: 1, idle: 0 },
-      // The same routes through the strategy that adopts the backend Services instead of creating new ones: no ClusterIP
-      // to allocate per route, which is what the API server's Service creation spends its time on (NOTES.md).
+      // The same routes through the strategy that adopts the backend Services instead of creating new ones.
       { gateways: 1000, routes: 5000, mode: 'live', repeat: 1, idle: 0, strategy: 'update' },
     ];
   }
   return [
     { gateways: 200, routes: 1000, mode: 'live', repeat: 3, idle: 60, ceiling: true },
+    { gateways: 200, routes: 1000, mode: 'live', repeat: 1, idle: 0, ceiling: true, strategy: 'duplicate' },
+    { gateways: 100, routes: 500, mode: 'live', repeat: 1, idle: 0, ceiling: true },
+    { gateways: 100, routes: 500, mode: 'live', repeat: 1, idle: 0, ceiling: true, strategy: 'duplicate' },
     { gateways: 200, routes: 1000, mode: 'backlog', repeat: 1, idle: 0 },
-    { gateways: 100, routes: 500, mode: 'live', repeat: 1, idle: 0 },
     { gateways: 200, routes: 1000, mode: 'live', repeat: 1, idle: 0, strategy: 'update' },
   ];
 }

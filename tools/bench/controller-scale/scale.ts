@@ -887,5 +887,11 @@ async function runCeiling(work: ControllerWork) {
 }
 
 const result: Record<string, unknown> = await main();
-if (captured) result['ceiling'] = await runCeiling(captured);
+if (captured) {
+  // A failed replay must not lose the live run's figures: it is reported in their place.
+  result['ceiling'] = await runCeiling(captured).catch((e: unknown) => {
+    log(`ceiling failed: ${String(e)}`);
+    return { error: String(e).slice(0, 2000) };
+  });
+}
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,0 +1,135 @@
+// What the controller's informer caches hold, per kind and per part of an object, measured on the objects of a real
+// run: every object of the kinds the controller caches is listed from an API server, each parsed from its own JSON
+// text (as a watch event is) and passed through the informer's default transform, and the V8 heap they retain is
+// measured after a full GC; then again with one part of every object left out, and with repeated strings shared.
+//
+//   tsx --expose-gc --conditions=@kube-vip-gw/source tools/bench/controller-scale/cache-footprint.ts --kubeconfig <admin>
+//
+// Printed as JSON lines (kind, count, MiB held, MiB per part). A part's figure is what leaving it out would save: an
+// upper bound for a per-kind transform, before checking that no reconciler reads it.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import {
+  EndpointSlice,
+  Gateway,
+  KubeClient,
+  Namespace,
+  Service,
+  TCPRoute,
+  UDPRoute,
+  stripBulkyMetadata,
+  type KubeObject,
+  type ResourceDescriptor,
+} from '@kube-vip-gw/controller-runtime';
+
+const { values } = parseArgs({ options: { kubeconfig: { type: 'string' } } });
+if (!values.kubeconfig) throw new Error('--kubeconfig <admin kubeconfig of the API server to read> is required');
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc (tsx --expose-gc ...)');
+
+const client = await KubeClient.create({ source: { kind: 'string', yaml: await readFile(values.kubeconfig, 'utf8') }, userAgent: 'kvgw-cache-footprint' });
+
+async function texts(res: ResourceDescriptor): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.list<KubeObject>(res, { limit: 500, ...(token ? { continue: token } : {}) });
+    for (const o of page.items) out.push(JSON.stringify(o));
+    token = page.continue || undefined;
+  } while (token);
+  return out;
+}
+
+function heapUsed(): number {
+  gc!();
+  gc!();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Heap retained by the objects `make` builds from the texts (the texts themselves are held outside the count). */
+function retained(items: readonly string[], make: (text: string) => unknown): number {
+  const before = heapUsed();
+  const kept = items.map(make);
+  const after = heapUsed();
+  if (kept.length !== items.length) throw new Error('unreachable');
+  return Math.max(0, after - before);
+}
+
+const without = (path: string[]) => (o: KubeObject): KubeObject => {
+  const copy = o as unknown as Record<string, unknown>;
+  let at: Record<string, unknown> | undefined = copy;
+  for (const p of path.slice(0, -1)) at = at?.[p] as Record<string, unknown> | undefined;
+  if (at) delete at[path.at(-1)!];
+  return o;
+};
+
+/** Shares equal strings between objects (one copy per distinct value), as a cache-wide string table would. */
+function interner() {
+  const table = new Map<string, string>();
+  const visit = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const hit = table.get(v);
+      if (hit !== undefined) return hit;
+      table.set(v, v);
+      return v;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) v[i] = visit(v[i]);
+      return v;
+    }
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) o[k] = visit(o[k]);
+    }
+    return v;
+  };
+  return { visit, table };
+}
+
+const MiB = (b: number) => Math.round((b / 2 ** 20) * 100) / 100;
+const kinds: [string, ResourceDescriptor][] = [
+  ['Gateway', Gateway],
+  ['TCPRoute', TCPRoute],
+  ['UDPRoute', UDPRoute],
+  ['Service', Service],
+  ['EndpointSlice', EndpointSlice],
+  ['Namespace', Namespace],
+];
+const parts: string[][] = [
+  ['metadata', 'uid'],
+  ['metadata', 'creationTimestamp'],
+  ['metadata', 'resourceVersion'],
+  ['metadata', 'generation'],
+  ['metadata', 'labels'],
+  ['metadata', 'annotations'],
+  ['metadata', 'ownerReferences'],
+  ['metadata', 'finalizers'],
+  ['apiVersion'],
+  ['kind'],
+  ['spec'],
+  ['status'],
+  ['endpoints'],
+  ['ports'],
+];
+let total = 0;
+let totalInterned = 0;
+const shared = interner();
+for (const [kind, res] of kinds) {
+  const items = await texts(res);
+  if (items.length === 0) continue;
+  const parse = (t: string) => stripBulkyMetadata(JSON.parse(t) as KubeObject);
+  const held = retained(items, parse);
+  total += held;
+  const byPart: Record<string, number> = {};
+  const sample = items.slice(0, 50).map((t) => JSON.parse(t) as unknown);
+  for (const p of parts) {
+    if (!sample.some((o) => p.reduce<unknown>((at, k) => (at as Record<string, unknown> | undefined)?.[k], o) !== undefined)) continue;
+    byPart[p.join('.')] = MiB(held - retained(items, (t) => without(p)(parse(t))));
+  }
+  // Interning across kinds, like one table for the whole cache: the table's own entries are counted too.
+  const interned = retained(items, (t) => shared.visit(parse(t)));
+  totalInterned += interned;
+  process.stdout.write(`${JSON.stringify({ kind, count: items.length, heldMiB: MiB(held), bytesPerObject: Math.round(held / items.length), savedByLeavingOut: byPart, withSharedStringsMiB: MiB(interned) })}\n`);
+}
+process.stdout.write(`${JSON.stringify({ totalMiB: MiB(total), withSharedStringsMiB: MiB(totalInterned), distinctStrings: shared.table.size })}\n`);
+client.close();
