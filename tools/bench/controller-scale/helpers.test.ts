@@ -121,6 +121,8 @@ describe('buildWorkload', () => {
       expect(attached).toBe(routes);
       for (const b of w.batches) for (const n of Object.values(b.attached)) expect(n).toBeLessThanOrEqual(1);
     },
+    // Up to 25,600 objects per case: generous for a shared, loaded machine.
+    60_000,
   );
   it.each([
     [{ gateways: 0, routes: 1, namespaces: 1 }, 'gateways 0'],

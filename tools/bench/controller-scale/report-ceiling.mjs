@@ -64,8 +64,11 @@ export async function ceilingSection(result, ctx) {
   }
   if (biggest) {
     const L = Math.ceil(biggest.size.routes / biggest.size.gateways);
+    // Per route: its status and its listener's EndpointSlice. Per Gateway: the finalizer, the Gateway Service, the
+    // address-first status write (crash consistency), the status with the conditions, the AddressAssigned Event.
+    const minimum = 2 + 5 / L;
     lines.push(
-      `| writes per route at the design's minimum | **${n2(biggest.writesPerRoute)}** at ${n0(biggest.size.routes)} routes (${n0(biggest.writes)} writes, trailing ones included); the design's minimum is 2 + 3/${L} = ${n2(2 + 3 / L)} (below) | ${biggest.writesPerRoute <= 2 + 3 / L + 0.01 ? '✅ met' : '❌ not met: +' + n2(biggest.writesPerRoute - 2 - 3 / L) + ' per route (below)'} |`,
+      `| writes per route at the design's minimum | **${n2(biggest.writesPerRoute)}** at ${n0(biggest.size.routes)} routes (${n0(biggest.writes)} writes, trailing ones included); the design's minimum is 2 + 5/${L} = ${n2(minimum)} (per route its status and its EndpointSlice; per Gateway its finalizer, Service, address-first status write, status and Event; 2 + 3/${L} = ${n2(2 + 3 / L)} without the last two, see below) | ${biggest.writesPerRoute <= minimum + 0.005 ? '✅ met' : `❌ not met: ${n2(biggest.writesPerRoute - minimum)} per route more`} |`,
     );
     lines.push(`| peak RSS < 150 MiB at ${n0(biggest.size.routes)} routes (image's node flags) | live ${n0(biggest.peakRss)} MiB, after a restart ${n0(biggest.restartPeakRss)} MiB | ${biggest.peakRss < 150 && (biggest.restartPeakRss ?? 0) < 150 ? '✅ met' : '❌ not met'} |`);
   }

@@ -44,7 +44,7 @@ async function measure(env: DataPlaneEnvironment, design: 'gateway' | 'duplicate
   await e2e.setIpamKey(`range-${ns}`, POOL);
   await admin.create(R.ConfigMap, familyParameters(ns, 'families', 'IPv6') as unknown as KubeObject);
   await env.backend(ns, 'be', 9000, { protocols: ['TCP'], ...(design === 'duplicate' ? { selector: { app: 'echo' } } : {}) });
-  const annotations = design === 'duplicate' ? { 'kube-vip.io/service-behaviour': 'duplicate' } : {};
+  const annotations: Record<string, string> = design === 'duplicate' ? { 'kube-vip.io/service-behaviour': 'duplicate' } : {};
   const names = Array.from({ length: GATEWAYS }, (_, i) => `g${i}`);
   const t0 = performance.now();
   // Routes first: a per-route strategy's Gateway then never gets a transient Gateway Service (see traffic.ts).

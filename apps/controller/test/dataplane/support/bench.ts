@@ -133,10 +133,11 @@ export function diffCounts(after: Record<string, number>, before: Record<string,
  * gauge, read from its metrics port on the node namespace's loopback (its "SyncProxyRules complete" line is V(2), not
  * logged at the default verbosity).
  */
-export function kubeProxyLastSync(netns: string): number {
+export function kubeProxyLastSync(netns: string, family: 'IPv4' | 'IPv6' = 'IPv4'): number {
   const text = inNetns(netns, 'curl', ['-s', '--max-time', '2', 'http://127.0.0.1:10249/metrics']);
-  const m = /^kubeproxy_sync_proxy_rules_last_timestamp_seconds\s+(\S+)$/m.exec(text);
-  if (!m) throw new Error('kube-proxy metrics have no kubeproxy_sync_proxy_rules_last_timestamp_seconds');
+  // One gauge per IP family: each family has its own proxier and syncs on its own.
+  const m = new RegExp(`^kubeproxy_sync_proxy_rules_last_timestamp_seconds\\{ip_family="${family}"\\}\\s+(\\S+)$`, 'm').exec(text);
+  if (!m) throw new Error(`kube-proxy metrics have no kubeproxy_sync_proxy_rules_last_timestamp_seconds for ${family}`);
   return Number(m[1]) * 1000;
 }
 
