@@ -117,6 +117,9 @@ async function deployObjects(): Promise<KubeObject[]> {
 }
 
 type ErrorTag = { _tag?: string };
+// The loader's requests may wait long on an overloaded API server (seen: a 2,000-Gateway run on a 2-core machine at
+// load average 30 failed on a 30-s timeout): it measures the API server, so it waits rather than fails.
+const LOADER_TIMEOUT_MS = 120_000;
 const RETRYABLE = new Set(['TooManyRequestsError', 'ServerError', 'TimeoutError', 'ConnectionError']);
 
 /** Creates an object, retrying what a loaded API server may answer (429, 5xx, timeouts, resets). */
@@ -535,7 +538,7 @@ async function main() {
   let watch: ConvergenceWatch | undefined;
   let failed = false;
   try {
-    const admin = await KubeClient.create({ source: { kind: 'string', yaml: plane.kubeconfig }, userAgent: 'kvgw-bench' });
+    const admin = await KubeClient.create({ source: { kind: 'string', yaml: plane.kubeconfig }, userAgent: 'kvgw-bench', requestTimeoutMs: LOADER_TIMEOUT_MS });
     const retries = { retries: 0 };
     for (const obj of await deployObjects()) await create(admin, registry.forObject(obj), obj, retries);
     await create(admin, ConfigMap, ipamConfigMap(workload.size.gateways), retries);
@@ -816,7 +819,7 @@ async function runCeiling(work: ControllerWork) {
   log('ceiling: starting a fresh control plane (no controller)');
   const plane = await LocalControlPlane.start({ gatewayApiCrds: 'standard' });
   try {
-    const admin = await KubeClient.create({ source: { kind: 'string', yaml: plane.kubeconfig }, userAgent: 'kvgw-bench-ceiling' });
+    const admin = await KubeClient.create({ source: { kind: 'string', yaml: plane.kubeconfig }, userAgent: 'kvgw-bench-ceiling', requestTimeoutMs: LOADER_TIMEOUT_MS });
     const retries = { retries: 0 };
     for (const obj of await deployObjects()) await create(admin, registry.forObject(obj), obj, retries);
     for (const ns of workload.namespaces) await create(admin, Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, retries);

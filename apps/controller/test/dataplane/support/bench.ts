@@ -151,7 +151,7 @@ export function percentile(sorted: readonly number[], p: number): number {
  * `key`'s entry of `<name>.json` is replaced, the others kept, so the parts of a file can be run one at a time (-t).
  */
 export function writeBenchResult(name: string, key: string, result: unknown): string {
-  const dir = process.env['KVGW_BENCH_OUT_DIR'] ?? path.resolve(import.meta.dirname, '..', '..', '..', '..', 'docs', 'benchmarks');
+  const dir = process.env['KVGW_BENCH_OUT_DIR'] ?? path.resolve(import.meta.dirname, '..', '..', '..', '..', '..', 'docs', 'benchmarks');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
   let all: Record<string, unknown> = {};
