@@ -28,6 +28,8 @@ export default {
     const label =
       result.plan === 'quick'
         ? '**Quick run: one small scenario, not for quoting.**'
+        : result.plan === 'partial'
+          ? '**Partial: runs put together by hand from a loaded machine** (load average 25-35; see *Issue 21* below for why the plan could not run): 200 Gateways / 1,000 routes in both designs, each beside its ceiling, and 400 / 2,000 twice for the memory comparison, one run each.'
         : result.plan === 'full'
           ? 'Full plan (`--full`): 1,000 Gateways / 5,000 routes and 2,000 / 10,000 three times each (median), each live run beside its API-server ceiling; the per-route design (`duplicate`) at 5,000 routes and both designs at 1,000 and 2,500 once; a backlog and a strategy `update` run at 5,000; the API server\'s own rates.'
           : 'Default plan of `npm run bench` (about 10 minutes): 200 Gateways / 1,000 routes three times (median) and both designs at 500 and 1,000 routes, each beside its API-server ceiling, a backlog run, strategy `update`; `--full` runs up to 2,000 Gateways / 10,000 routes.';
