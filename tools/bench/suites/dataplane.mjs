@@ -17,8 +17,19 @@ function read(root, name) {
 
 /** The kube-vip table: one column per design. */
 export function kubeVipTable(load) {
-  const designs = ['gateway', 'duplicate'].filter((d) => load?.[d]);
-  if (designs.length === 0) return ['No kube-vip load figures yet (`npm run bench:dataplane -- -t "kube-vip"` as root).'];
+  const designs = ['gateway', 'duplicate'].filter((d) => load?.[d]?.kubeVip);
+  // A run that did not get to its window says why (a timeout, or kube-vip's end) instead of a column.
+  const unfinished = ['gateway', 'duplicate']
+    .filter((d) => load?.[d] && !load[d].kubeVip)
+    .map((d) => `- ${d === 'gateway' ? 'one Service per Gateway' : 'one Service per listener'}, ${load[d].gateways} Gateways × ${load[d].listenersPerGateway} listeners (${load[d].date}): ${load[d].timedOut ?? (load[d].kubeVipEnded ? `kube-vip ended: \`${load[d].kubeVipEnded.lastWords.split('\n')[0]}\`` : 'no figures')}${load[d].addressesOnNode1 !== undefined ? ` (${load[d].addressesOnNode1} addresses on node1's interface then, its own included)` : ''}`);
+  if (designs.length === 0) {
+    return [
+      'No kube-vip load figures: the last run did not get to its measuring window.',
+      '',
+      ...unfinished,
+      '',
+    ];
+  }
   const col = (f) => designs.map((d) => f(load[d])).join(' | ');
   const writes = (r, k) => r.apiServerWritesPerSecond?.[k] ?? 0;
   const other = (r) => Object.entries(r.apiServerWritesPerSecond ?? {}).filter(([k]) => k !== 'leases' && k !== 'services/status' && k !== 'services').reduce((a, [, v]) => a + v, 0);
@@ -45,6 +56,7 @@ export function kubeVipTable(load) {
     `| load average (1 min) at the end | ${col((r) => n2(r.loadAverage?.[0]))} |`,
     `| measured | ${col((r) => r.date)} |`,
     '',
+    ...(unfinished.length ? ['Did not get to the window:', '', ...unfinished, ''] : []),
   ];
 }
 
