@@ -154,10 +154,7 @@ async function measure(env: DataPlaneEnvironment, design: 'gateway' | 'duplicate
 
 for (const design of ['gateway', 'duplicate'] as const) {
   describe.skipIf(DATAPLANE_SKIP_REASON)(`bench: kube-vip's load, ${design === 'gateway' ? 'one Service per Gateway (default)' : 'one Service per listener (duplicate)'}`, () => {
-    // No leader election: on a loaded machine the controller's stall guard fenced every write after one long freeze and
-    // never recovered (docs/benchmarks.md, 2 of 2 runs), and this measures kube-vip, not the controller's fencing.
-    // The later --leader-elect=false wins over the environment's --leader-elect (parseControllerOptions, checked).
-    const env = useDataPlaneEnvironment({ kubeVipEnv: KUBE_VIP_ENV, controllerArgs: ['--leader-elect=false'] });
+    const env = useDataPlaneEnvironment({ kubeVipEnv: KUBE_VIP_ENV });
     it(`${GATEWAYS} Gateways x ${LISTENERS} listeners`, async () => {
       const started = performance.now();
       const result = await measure(env(), design).catch((e: unknown) => {
