@@ -5,6 +5,8 @@ import { cpuSecondsFromStat, statusFieldMiB } from './procstat.js';
 import { imageNodeArgs } from './controller-process.js';
 import { strategyOf } from './strategy.mjs';
 import { buildWorkload, InvalidWorkloadError } from './workload.js';
+import { forCreate, replayGatewayWork } from './ceiling.js';
+import type { KubeObject } from '@kube-vip-gw/controller-runtime';
 
 const SCRAPE = `# HELP rest_client_requests_total Number of HTTP requests
 # TYPE rest_client_requests_total counter
@@ -91,7 +93,7 @@ describe('/proc parsing', () => {
 });
 
 describe('buildWorkload', () => {
-  test.prop([fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 12 })], { numRuns: 100 })(
+  test.prop([fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 12 })], { numRuns: 40 })(
     'every route names an existing listener of its protocol, has its own backend, and attachments add up',
     (gateways, routesWanted, namespaces) => {
       const routes = Math.min(routesWanted, gateways * 64);
@@ -102,6 +104,10 @@ describe('buildWorkload', () => {
       expect(buildWorkload({ gateways, routes, namespaces }, { perRouteServices: true }).expectedServices).toBe(routes);
       const backends = new Set(w.batches.flatMap((b) => b.backends.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)));
       expect(backends.size).toBe(routes);
+      // Each backend has the EndpointSlice kube-controller-manager would write, with a distinct endpoint address.
+      const slices = w.batches.flatMap((b) => b.endpointSlices);
+      expect(new Set(slices.map((s) => `${s.metadata.namespace}/${s.metadata.labels?.['kubernetes.io/service-name']}`))).toEqual(backends);
+      expect(new Set(slices.map((s) => (s as unknown as { endpoints: { addresses: string[] }[] }).endpoints[0]!.addresses[0])).size).toBe(routes);
       for (const { kind, object, batch } of allRoutes) {
         const spec = object.spec as { parentRefs: { name: string; sectionName: string }[]; rules: { backendRefs: { name: string }[] }[] };
         const gw = batch.gateway;
@@ -115,6 +121,8 @@ describe('buildWorkload', () => {
       expect(attached).toBe(routes);
       for (const b of w.batches) for (const n of Object.values(b.attached)) expect(n).toBeLessThanOrEqual(1);
     },
+    // Up to 25,600 objects per case: generous for a shared, loaded machine.
+    60_000,
   );
   it.each([
     [{ gateways: 0, routes: 1, namespaces: 1 }, 'gateways 0'],
@@ -154,5 +162,51 @@ describe('strategyOf', () => {
     expect(strategyOf({ controllerArgs: [] })).toBe('auto');
     expect(strategyOf({})).toBe('auto');
     expect(strategyOf({ controllerArgs: ['--concurrency=8', '--service-behaviour=create', '--service-behaviour=update'] })).toBe('update');
+  });
+});
+
+describe('ceiling replay', () => {
+  it('creates without server-set fields and lets the new API server allocate ClusterIPs', () => {
+    const svc = forCreate({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's', namespace: 'n', uid: 'u', resourceVersion: '9', creationTimestamp: 'x', managedFields: [], labels: { a: 'b' } },
+      spec: { type: 'LoadBalancer', clusterIP: '10.96.0.9', clusterIPs: ['10.96.0.9'], ports: [{ port: 80 }] },
+      status: { loadBalancer: {} },
+    } as unknown as KubeObject);
+    expect(svc).toEqual({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n', labels: { a: 'b' } }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } });
+  });
+
+  it('replays a Gateway\u2019s writes in the controller\u2019s order and counts each, owners pointed at the new Gateway', async () => {
+    const log: string[] = [];
+    const writer = {
+      create: async (res: { kind: string }, obj: KubeObject) => {
+        log.push(`create ${res.kind} ${obj.metadata.name} owner ${obj.metadata.ownerReferences?.[0]?.uid ?? '-'}`);
+        return obj;
+      },
+      patch: async (res: { kind: string }, _ns: string, name: string) => void log.push(`patch ${res.kind} ${name}`),
+      patchStatus: async (res: { kind: string }, _ns: string, name: string, status: Record<string, unknown>) => void log.push(`status ${res.kind} ${name} ${Object.keys(status).join(',')}`),
+    };
+    const owner = [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'g', uid: 'old', controller: true }];
+    const writes = await replayGatewayWork(writer as unknown as Parameters<typeof replayGatewayWork>[0], {
+      namespace: 'n',
+      name: 'g',
+      finalizers: ['f'],
+      status: { addresses: [{ value: '10.0.0.1' }], conditions: [] },
+      services: [{ metadata: { name: 'svc', namespace: 'n', ownerReferences: owner } }],
+      endpointSlices: [{ metadata: { name: 'svc-1', namespace: 'n', ownerReferences: owner } }],
+      events: [{ metadata: { name: 'e', namespace: 'n' } }],
+      routes: [{ kind: 'TCPRoute', name: 'r', status: { parents: [] } }],
+    }, 'new');
+    expect(log).toEqual([
+      'patch Gateway g',
+      'status Gateway g addresses',
+      'create Service svc owner new',
+      'create EndpointSlice svc-1 owner new',
+      'status Gateway g addresses,conditions',
+      'status TCPRoute r parents',
+      'create Event e owner -',
+    ]);
+    expect(writes).toBe(7);
   });
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { lineChart } from './chart.mjs';
 import { strategyOf } from './strategy.mjs';
+import { ceilingSection } from './report-ceiling.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -111,7 +112,9 @@ export async function renderReport(result, ctx, { scaleLabel }) {
   const key = [...live].sort((a, b) => b.runs.length - a.runs.length || b.size.routes - a.size.routes)[0];
   const keyBacklog = backlog.find((g) => key && g.size.routes === key.size.routes) ?? backlog.at(-1);
   const idleRun = result.runs.find((r) => r.idle && r.idle.seconds > 0);
+  // Variants labelled "not kept" are experiments measured beside the code (NOTES.md): their restarts are listed, not judged.
   const restarts = result.runs.filter((r) => r.restart);
+  const judgedRestarts = restarts.filter((r) => !/not kept/.test(r.variant ?? ''));
   const lines = [];
 
   lines.push('## Controller on a real API server', '');
@@ -138,8 +141,8 @@ export async function renderReport(result, ctx, { scaleLabel }) {
     lines.push(`| resident memory under 150 MiB at that scale | peak ${n0(key.peakRss)} MiB (VmHWM) | ${yes(key.peakRss < 150)} |`);
   }
   if (idleRun) lines.push(`| zero writes when nothing changes | ${idleRun.idle.writes} writes in ${idleRun.idle.seconds} s idle (${byMethod(idleRun.idle.requestsByMethod)}) | ${yes(idleRun.idle.writes === 0)} |`);
-  if (restarts.length) {
-    const big = restarts.filter((r) => r.size.routes === Math.max(...restarts.map((x) => x.size.routes)));
+  if (judgedRestarts.length) {
+    const big = judgedRestarts.filter((r) => r.size.routes === Math.max(...judgedRestarts.map((x) => x.size.routes)));
     const w = Math.max(...big.map((r) => r.restart.writes));
     const moved = Math.max(...big.map((r) => r.restart.moved));
     lines.push(
@@ -147,6 +150,8 @@ export async function renderReport(result, ctx, { scaleLabel }) {
     );
   }
   lines.push('');
+
+  lines.push(...(await ceilingSection(result, ctx)));
 
   // --- chart ---
   const chart = await ctx.writeAsset(
@@ -232,7 +237,7 @@ export async function renderReport(result, ctx, { scaleLabel }) {
     );
     for (const r of restarts) {
       lines.push(
-        `| ${n0(r.size.gateways)} | ${n0(r.size.routes)} | ${r.mode}${strategyOf(r) === 'auto' ? '' : `, strategy \`${strategyOf(r)}\``} | ${msf(r.restart.shutdownMs)} | ${msf(r.restart.readyMs)} | ${msf(r.restart.settledMs)} | ${n0(r.restart.reconciles.gateway ?? 0)} | ${r.restart.writes} | ${byMethod(r.restart.requestsByMethod)} | ${r.restart.moved} / ${n0(r.restart.addressesChecked)} | ${n1(r.restart.cpuSeconds)} s | ${n0(r.restart.peakRssMiB)} MiB |`,
+        `| ${n0(r.size.gateways)} | ${n0(r.size.routes)} | ${r.mode}${strategyOf(r) === 'auto' ? '' : `, strategy \`${strategyOf(r)}\``}${r.variant && r.variant !== 'working tree' ? ` (${r.variant})` : ''} | ${msf(r.restart.shutdownMs)} | ${msf(r.restart.readyMs)} | ${msf(r.restart.settledMs)} | ${n0(r.restart.reconciles.gateway ?? 0)} | ${r.restart.writes} | ${byMethod(r.restart.requestsByMethod)} | ${r.restart.moved} / ${n0(r.restart.addressesChecked)} | ${n1(r.restart.cpuSeconds)} s | ${n0(r.restart.peakRssMiB)} MiB |`,
       );
     }
     lines.push('');

@@ -54,22 +54,31 @@ export function runApiRates({ count, existing, inFlight, log = () => undefined }
 
 /** Scenario lists: `npm run bench` (default), --full, --quick. */
 export function plan({ quick = false, full = false } = {}) {
-  if (quick) return [{ gateways: 20, routes: 100, mode: 'live', repeat: 1, idle: 5 }];
+  if (quick) return [{ gateways: 20, routes: 100, mode: 'live', repeat: 1, idle: 5, ceiling: true }];
   if (full) {
     return [
-      { gateways: 1000, routes: 5000, mode: 'live', repeat: 3, idle: 60 },
+      // ceiling: each live run is followed by the API server alone taking the same objects and the controller's
+      // writes (ceiling.ts), so the ratio live ÷ ceiling is measured under the same load.
+      { gateways: 1000, routes: 5000, mode: 'live', repeat: 3, idle: 60, ceiling: true },
+      { gateways: 2000, routes: 10000, mode: 'live', repeat: 3, idle: 30, ceiling: true },
+      // The other design, one Service per route (`duplicate`, what the default was before the Gateway Service), and the
+      // smaller sizes of both for the chart.
+      { gateways: 1000, routes: 5000, mode: 'live', repeat: 1, idle: 0, ceiling: true, strategy: 'duplicate' },
+      { gateways: 200, routes: 1000, mode: 'live', repeat: 1, idle: 0, ceiling: true },
+      { gateways: 200, routes: 1000, mode: 'live', repeat: 1, idle: 0, ceiling: true, strategy: 'duplicate' },
+      { gateways: 500, routes: 2500, mode: 'live', repeat: 1, idle: 0, ceiling: true },
+      { gateways: 500, routes: 2500, mode: 'live', repeat: 1, idle: 0, ceiling: true, strategy: 'duplicate' },
       { gateways: 1000, routes: 5000, mode: 'backlog', repeat: 1, idle: 0 },
-      { gateways: 200, routes: 1000, mode: 'live', repeat: 1, idle: 0 },
-      { gateways: 500, routes: 2500, mode: 'live', repeat: 1, idle: 0 },
-      // The same routes through the strategy that adopts the backend Services instead of creating new ones: no ClusterIP
-      // to allocate per route, which is what the API server's Service creation spends its time on (NOTES.md).
+      // The same routes through the strategy that adopts the backend Services instead of creating new ones.
       { gateways: 1000, routes: 5000, mode: 'live', repeat: 1, idle: 0, strategy: 'update' },
     ];
   }
   return [
-    { gateways: 200, routes: 1000, mode: 'live', repeat: 3, idle: 60 },
+    { gateways: 200, routes: 1000, mode: 'live', repeat: 3, idle: 60, ceiling: true },
+    { gateways: 200, routes: 1000, mode: 'live', repeat: 1, idle: 0, ceiling: true, strategy: 'duplicate' },
+    { gateways: 100, routes: 500, mode: 'live', repeat: 1, idle: 0, ceiling: true },
+    { gateways: 100, routes: 500, mode: 'live', repeat: 1, idle: 0, ceiling: true, strategy: 'duplicate' },
     { gateways: 200, routes: 1000, mode: 'backlog', repeat: 1, idle: 0 },
-    { gateways: 100, routes: 500, mode: 'live', repeat: 1, idle: 0 },
     { gateways: 200, routes: 1000, mode: 'live', repeat: 1, idle: 0, strategy: 'update' },
   ];
 }
@@ -127,7 +136,7 @@ export function buildBundle(rev, log = () => undefined) {
 }
 
 /** Runs one scale.ts scenario and resolves with its JSON; progress lines go to `log`. */
-export function runScenario({ bundle, gateways, routes, mode, idle, inFlight = 32, restart = true, controllerArgs = [], nodeArgs = [], log = () => undefined }) {
+export function runScenario({ bundle, gateways, routes, mode, idle, inFlight = 32, restart = true, ceiling = false, controllerArgs = [], nodeArgs = [], log = () => undefined }) {
   const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
   const args = [
     '--conditions=@kube-vip-gw/source',
@@ -139,6 +148,7 @@ export function runScenario({ bundle, gateways, routes, mode, idle, inFlight = 3
     `--idle-seconds=${idle}`,
     `--in-flight=${inFlight}`,
     ...(restart ? [] : ['--no-restart']),
+    ...(ceiling ? ['--ceiling'] : []),
     ...controllerArgs.map((a) => `--controller-arg=${a}`),
     ...nodeArgs.map((a) => `--node-arg=${a}`),
   ];
@@ -193,7 +203,7 @@ export async function runPlan({ scenarios, apiRates, compareRev, rev, bundle, in
           const idle = i === 0 ? s.idle : 0;
           log(`${v.label}: ${s.gateways} Gateways, ${s.routes} routes, ${s.mode}${s.strategy ? `, strategy ${s.strategy}` : ''}, run ${i + 1}/${s.repeat}`);
           const args = [...controllerArgs, ...(s.strategy ? [`--service-behaviour=${s.strategy}`] : [])];
-          const result = await runScenario({ bundle: v.bundle, gateways: s.gateways, routes: s.routes, mode: s.mode, idle, inFlight, controllerArgs: args, nodeArgs, log });
+          const result = await runScenario({ bundle: v.bundle, gateways: s.gateways, routes: s.routes, mode: s.mode, idle, inFlight, ceiling: s.ceiling ?? false, controllerArgs: args, nodeArgs, log });
           runs.push({ variant: v.label, bundleMiB: v.bundleMiB, run: i + 1, ...result });
         }
       }
@@ -226,7 +236,8 @@ export function summarise(runs) {
         ` | bundle ${rs[0].bundleMiB} MiB | ready ${m((r) => r.converge.controllerReadyMs)?.toFixed(0)} ms | peak RSS ${m((r) => r.converge.controller.peakRssMiB)?.toFixed(0)} MiB | controller CPU ${m((r) => r.converge.controller.cpuSeconds)?.toFixed(1)} s` +
         ` | writes ${m((r) => r.converge.controller.writes)} | idle writes ${rs.map((r) => r.idle?.writes ?? '-').join(',')}` +
         ` | restart writes ${rs.map((r) => r.restart?.writes ?? '-').join(',')}, moved ${rs.map((r) => r.restart?.moved ?? '-').join(',')}` +
-        (rs[0].apiServerCreate ? ` | API server alone ${m((r) => r.apiServerCreate.perSecond)?.toFixed(0)} objects/s` : ''),
+        (rs[0].apiServerCreate ? ` | API server alone ${m((r) => r.apiServerCreate.perSecond)?.toFixed(0)} objects/s` : '') +
+        (rs[0].ceiling ? ` | ceiling ${m((r) => r.ceiling.routesPerSecond)?.toFixed(1)} routes/s (${m((r) => r.ceiling.totalMs / 1000)?.toFixed(1)} s), live ÷ ceiling ${m((r) => r.ceiling.totalMs / r.converge.ms)?.toFixed(2)}` : ''),
     );
   }
   return lines.join('\n');
@@ -243,6 +254,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       repeat: { type: 'string', default: '1' },
       'idle-seconds': { type: 'string' },
       'in-flight': { type: 'string', default: '32' },
+      ceiling: { type: 'boolean', default: false },
       'controller-arg': { type: 'string', multiple: true, default: [] },
       'node-arg': { type: 'string', multiple: true, default: [] },
       compare: { type: 'string' },
@@ -260,6 +272,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       mode,
       repeat: Number(values.repeat),
       idle: Number(values['idle-seconds'] ?? 60),
+      ceiling: values.ceiling && mode === 'live',
     }));
   } else {
     scenarios = plan({ quick: values.quick, full: values.full });

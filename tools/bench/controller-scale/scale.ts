@@ -18,6 +18,7 @@ import https from 'node:https';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import {
   ConfigMap,
+  EndpointSlice,
   Gateway,
   Informer,
   KubeClient,
@@ -35,6 +36,7 @@ import { ControllerProcess, imageNodeArgs } from './controller-process.js';
 import { bucketDiff, buckets, diff, histogramQuantile, parseMetrics, sum, sumBy, type Sample } from './prom.js';
 import { sampleProcess, type ProcSample } from './procstat.js';
 import { buildWorkload, ipamConfigMap, type GatewayBatch, type Workload } from './workload.js';
+import { captureControllerWork, replayGatewayWork, type ControllerWork, type Writer } from './ceiling.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, '..', '..', '..');
@@ -57,6 +59,9 @@ const { values: flags } = parseArgs({
     audit: { type: 'boolean', default: false },
     // Diagnostic: a CPU profile of kube-apiserver over the first N seconds of convergence (go tool pprof reads it).
     'apiserver-profile-seconds': { type: 'string', default: '0' },
+    // The API server's ceiling beside the live run: afterwards, a fresh control plane takes the same users' objects and
+    // the controller's writes of this run (captured from the API server) with no controller (ceiling.ts).
+    ceiling: { type: 'boolean', default: false },
   },
 });
 
@@ -113,6 +118,9 @@ async function deployObjects(): Promise<KubeObject[]> {
 }
 
 type ErrorTag = { _tag?: string };
+// The loader's requests may wait long on an overloaded API server (seen: a 2,000-Gateway run on a 2-core machine at
+// load average 30 failed on a 30-s timeout): it measures the API server, so it waits rather than fails.
+const LOADER_TIMEOUT_MS = 120_000;
 const RETRYABLE = new Set(['TooManyRequestsError', 'ServerError', 'TimeoutError', 'ConnectionError']);
 
 /** Creates an object, retrying what a loaded API server may answer (429, 5xx, timeouts, resets). */
@@ -176,6 +184,8 @@ async function createBatches(
       const i = next++;
       const b = w.batches[i]!;
       await Promise.all(b.backends.map((s) => one(Service, s)));
+      // The backends' EndpointSlices, which kube-controller-manager (not running here) would write from their Pods.
+      await Promise.all(b.endpointSlices.map((s) => one(EndpointSlice, s)));
       await one(Gateway, b.gateway);
       await Promise.all(b.routes.map((r) => one(r.kind === 'TCPRoute' ? TCPRoute : UDPRoute, r.object)));
       onBatch(i);
@@ -186,7 +196,7 @@ async function createBatches(
 
 /** Objects a run creates (backends, Gateways, routes). */
 function objectCount(w: Workload): number {
-  return w.batches.reduce((n, b) => n + b.backends.length + 1 + b.routes.length, 0);
+  return w.batches.reduce((n, b) => n + b.backends.length + b.endpointSlices.length + 1 + b.routes.length, 0);
 }
 
 // ------------------------------------------------------------------------------------------------ convergence
@@ -496,6 +506,8 @@ function summariseAudit(text: string, phases: readonly { name: string; until: nu
 
 // ------------------------------------------------------------------------------------------------ the run
 
+let captured: ControllerWork | undefined;
+
 async function main() {
   const started = Date.now();
   const loadAtStart = os.loadavg();
@@ -517,7 +529,7 @@ async function main() {
   let watch: ConvergenceWatch | undefined;
   let failed = false;
   try {
-    const admin = await KubeClient.create({ source: { kind: 'string', yaml: plane.kubeconfig }, userAgent: 'kvgw-bench' });
+    const admin = await KubeClient.create({ source: { kind: 'string', yaml: plane.kubeconfig }, userAgent: 'kvgw-bench', requestTimeoutMs: LOADER_TIMEOUT_MS });
     const retries = { retries: 0 };
     for (const obj of await deployObjects()) await create(admin, registry.forObject(obj), obj, retries);
     await create(admin, ConfigMap, ipamConfigMap(workload.size.gateways), retries);
@@ -747,6 +759,10 @@ async function main() {
       await sleep(2000); // batch mode flushes about once a second
       audit = summariseAudit(await readFile(auditLog, 'utf8').catch(() => ''), phases);
     }
+    if (flags.ceiling && mode === 'live') {
+      log('capturing the controller\'s writes for the ceiling replay');
+      captured = await captureControllerWork(admin, workload);
+    }
     const result = {
       audit,
       size: workload.size,
@@ -769,7 +785,7 @@ async function main() {
       timeline,
       wallSeconds: round((Date.now() - started) / 1000),
     };
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return result;
   } catch (e) {
     failed = true;
     if (watch) log(`state: ${watch.describe()}`);
@@ -784,4 +800,92 @@ async function main() {
   }
 }
 
-await main();
+/**
+ * The ceiling: a fresh control plane (the live run's is stopped) takes the users' objects (timed: *users*), then the
+ * controller's captured writes (timed: *controller part*), both with the live run's bounded concurrency and no
+ * controller. Its sum is the least time the API server needs for the whole live run.
+ */
+async function runCeiling(work: ControllerWork) {
+  const loadAtStart = os.loadavg().map((l) => round(l, 2));
+  log('ceiling: starting a fresh control plane (no controller)');
+  const plane = await LocalControlPlane.start({ gatewayApiCrds: 'standard' });
+  try {
+    const admin = await KubeClient.create({ source: { kind: 'string', yaml: plane.kubeconfig }, userAgent: 'kvgw-bench-ceiling', requestTimeoutMs: LOADER_TIMEOUT_MS });
+    const retries = { retries: 0 };
+    for (const obj of await deployObjects()) await create(admin, registry.forObject(obj), obj, retries);
+    for (const ns of workload.namespaces) await create(admin, Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, retries);
+    const pids = plane.pids;
+    const sys = () => ({ apiServer: sampleProcess(pids.apiServer), etcd: sampleProcess(pids.etcd) });
+    const s0 = sys();
+    let t0 = performance.now();
+    await createBatches(admin, workload, inFlight, retries, () => undefined, () => undefined);
+    const usersMs = performance.now() - t0;
+    const s1 = sys();
+    log(`ceiling: users' objects in ${round(usersMs / 1000, 2)} s`);
+    const uids = new Map<string, string>();
+    let token: string | undefined;
+    do {
+      const page = await admin.list<KubeObject>(Gateway, { limit: 500, ...(token ? { continue: token } : {}) });
+      for (const g of page.items) uids.set(`${g.metadata.namespace}/${g.metadata.name}`, g.metadata.uid ?? '');
+      token = page.continue || undefined;
+    } while (token);
+    const requests = new Semaphore(inFlight);
+    const retried = async <T>(fn: () => Promise<T>): Promise<T> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await requests.run(fn);
+        } catch (e) {
+          if (!RETRYABLE.has((e as ErrorTag)._tag ?? '') || attempt >= 8) throw e;
+          retries.retries++;
+          await sleep(Math.min(5000, 100 * 2 ** attempt));
+        }
+      }
+    };
+    const writer: Writer = {
+      create: (res, obj) => retried(() => admin.create(res, obj)),
+      patch: async (res, namespace, name, patch) => void (await retried(() => admin.patch(res, { namespace, name }, { type: 'merge', patch }))),
+      patchStatus: async (res, namespace, name, status) => void (await retried(() => admin.patchStatus(res, { namespace, name }, { type: 'merge', patch: { status } }))),
+    };
+    t0 = performance.now();
+    let writes = 0;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < work.gateways.length) {
+        const g = work.gateways[next++]!;
+        const n = await replayGatewayWork(writer, g, uids.get(`${g.namespace}/${g.name}`) ?? '');
+        writes += n;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(inFlight, work.gateways.length) }, worker));
+    const controllerMs = performance.now() - t0;
+    const s2 = sys();
+    log(`ceiling: the controller's ${writes} writes in ${round(controllerMs / 1000, 2)} s`);
+    const totalMs = usersMs + controllerMs;
+    return {
+      loadAtStart,
+      loadAtEnd: os.loadavg().map((l) => round(l, 2)),
+      usersMs: round(usersMs),
+      usersObjects: objectCount(workload),
+      controllerMs: round(controllerMs),
+      controllerWrites: writes,
+      writesByKind: work.writes,
+      totalMs: round(totalMs),
+      routesPerSecond: round(workload.size.routes / (totalMs / 1000)),
+      apiServerCpuSeconds: { users: cpuDelta(s1.apiServer, s0.apiServer), controller: cpuDelta(s2.apiServer, s1.apiServer) },
+      etcdCpuSeconds: { users: cpuDelta(s1.etcd, s0.etcd), controller: cpuDelta(s2.etcd, s1.etcd) },
+      retries: retries.retries,
+    };
+  } finally {
+    await plane.stop();
+  }
+}
+
+const result: Record<string, unknown> = await main();
+if (captured) {
+  // A failed replay must not lose the live run's figures: it is reported in their place.
+  result['ceiling'] = await runCeiling(captured).catch((e: unknown) => {
+    log(`ceiling failed: ${String(e)}`);
+    return { error: String(e).slice(0, 2000) };
+  });
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -17,6 +17,11 @@ export const GATEWAY_CLASS = 'kube-vip';
 export interface GatewayBatch {
   readonly gateway: KubeObject;
   readonly backends: readonly KubeObject[];
+  /**
+   * One EndpointSlice per backend with one ready endpoint, as kube-controller-manager would write for one Pod: the
+   * controller mirrors them into the Gateway Service's slices, so without them it would write no slices at all.
+   */
+  readonly endpointSlices: readonly KubeObject[];
   readonly routes: readonly { readonly kind: 'TCPRoute' | 'UDPRoute'; readonly object: KubeObject }[];
   /** attachedRoutes each listener must report once converged. */
   readonly attached: Readonly<Record<string, number>>;
@@ -86,6 +91,7 @@ export function buildWorkload(size: WorkloadSize, options: { perRouteServices?: 
       },
     };
     const backends: KubeObject[] = [];
+    const endpointSlices: KubeObject[] = [];
     const routes: GatewayBatch['routes'][number][] = [];
     const attached: Record<string, number> = {};
     for (let l = 0; l < listeners; l++) attached[`l${l}`] = 0;
@@ -98,6 +104,15 @@ export function buildWorkload(size: WorkloadSize, options: { perRouteServices?: 
         kind: 'Service',
         metadata: { name: backend, namespace },
         spec: { selector: { app: backend }, ports: [{ name: 'app', port: BACKEND_PORT, targetPort: BACKEND_PORT, protocol }] },
+      });
+      endpointSlices.push({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: `${backend}-1`, namespace, labels: { 'kubernetes.io/service-name': backend, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+        addressType: 'IPv4',
+        ports: [{ name: 'app', port: BACKEND_PORT, protocol }],
+        // A Pod address per route (10.244.0.0/16 holds 65,536), on one of 10 nodes.
+        endpoints: [{ addresses: [`10.244.${(j >> 8) & 255}.${j & 255}`], conditions: { ready: true, serving: true, terminating: false }, nodeName: `node-${j % 10}` }],
       });
       const kind = protocol === 'TCP' ? 'TCPRoute' : 'UDPRoute';
       routes.push({
@@ -114,7 +129,7 @@ export function buildWorkload(size: WorkloadSize, options: { perRouteServices?: 
       });
       attached[`l${listener}`] = (attached[`l${listener}`] ?? 0) + 1;
     }
-    batches.push({ gateway, backends, routes, attached });
+    batches.push({ gateway, backends, endpointSlices, routes, attached });
   }
   return { size, namespaces, batches, expectedServices: options.perRouteServices ? size.routes : size.gateways, listenersPerGateway: listeners };
 }

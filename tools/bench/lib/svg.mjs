@@ -76,3 +76,56 @@ export function barChart({ title, yLabel, categories, series, format = formatNs,
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
+
+/**
+ * A histogram on linear axes: counts of `values` in bins of `binWidth`, with vertical marker lines (p50, p99...).
+ * @param {{ title: string, xLabel: string, values: number[], binWidth: number, markers?: { name: string, value: number }[], formatX?: (v: number) => string }} spec
+ * @returns {string} the SVG document
+ */
+export function histogramChart({ title, xLabel, values, binWidth, markers = [], formatX = String }) {
+  const width = 760;
+  const height = 340;
+  const m = { left: 56, right: 16, top: 44, bottom: 70 };
+  const plotW = width - m.left - m.right;
+  const plotH = height - m.top - m.bottom;
+  const finite = values.filter((v) => Number.isFinite(v));
+  const lo = Math.floor(Math.min(...finite) / binWidth) * binWidth;
+  const hi = Math.ceil((Math.max(...finite) + 1e-9) / binWidth) * binWidth;
+  const bins = Math.max(1, Math.round((hi - lo) / binWidth));
+  const counts = new Array(bins).fill(0);
+  for (const v of finite) counts[Math.min(bins - 1, Math.floor((v - lo) / binWidth))]++;
+  const maxCount = Math.max(1, ...counts);
+  const X = (v) => m.left + ((v - lo) / (hi - lo || 1)) * plotW;
+  const Y = (c) => m.top + plotH - (c / maxCount) * plotH;
+  const out = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`);
+  out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
+  out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(title)}</text>`);
+  const yStep = Math.max(1, Math.ceil(maxCount / 5));
+  for (let c = 0; c <= maxCount; c += yStep) {
+    out.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${Y(c).toFixed(1)}" y2="${Y(c).toFixed(1)}" stroke="#e5e7eb"/>`);
+    out.push(`<text x="${m.left - 6}" y="${(Y(c) + 4).toFixed(1)}" text-anchor="end" fill="#374151">${c}</text>`);
+  }
+  counts.forEach((c, i) => {
+    if (c === 0) return;
+    const x0 = X(lo + i * binWidth);
+    const x1 = X(lo + (i + 1) * binWidth);
+    out.push(`<rect x="${x0.toFixed(1)}" y="${Y(c).toFixed(1)}" width="${Math.max(1, x1 - x0 - 1).toFixed(1)}" height="${(m.top + plotH - Y(c)).toFixed(1)}" fill="${PALETTE[0]}"><title>${esc(`${formatX(lo + i * binWidth)}–${formatX(lo + (i + 1) * binWidth)}: ${c}`)}</title></rect>`);
+  });
+  const tickEvery = Math.max(1, Math.ceil(bins / 10));
+  for (let i = 0; i <= bins; i += tickEvery) {
+    const v = lo + i * binWidth;
+    out.push(`<text x="${X(v).toFixed(1)}" y="${m.top + plotH + 16}" text-anchor="middle" fill="#374151">${esc(formatX(v))}</text>`);
+  }
+  markers.forEach((mk, i) => {
+    const colour = PALETTE[(i + 1) % PALETTE.length];
+    out.push(`<line x1="${X(mk.value).toFixed(1)}" x2="${X(mk.value).toFixed(1)}" y1="${m.top}" y2="${m.top + plotH}" stroke="${colour}" stroke-width="2" stroke-dasharray="5 3"/>`);
+    out.push(`<text x="${(X(mk.value) + 4).toFixed(1)}" y="${m.top + 12 + i * 14}" fill="${colour}">${esc(`${mk.name} ${formatX(mk.value)}`)}</text>`);
+  });
+  out.push(`<text x="${m.left + plotW / 2}" y="${m.top + plotH + 36}" text-anchor="middle" fill="#374151">${esc(xLabel)}</text>`);
+  out.push(`<text transform="translate(16 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#374151">routes</text>`);
+  out.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${m.top + plotH}" stroke="#9ca3af"/>`);
+  out.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${m.top + plotH}" y2="${m.top + plotH}" stroke="#9ca3af"/>`);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
