@@ -177,4 +177,4 @@ for (const [kind, res] of kinds) {
   process.stdout.write(`${JSON.stringify({ kind, count: items.length, heldMiB: MiB(held), bytesPerObject: Math.round(held / items.length), savedByLeavingOut: byPart, withSharedStringsMiB: MiB(interned), withSharedKeyedStringsMiB: MiB(keyedHeld) })}\n`);
 }
 process.stdout.write(`${JSON.stringify({ totalMiB: MiB(total), withSharedStringsMiB: MiB(totalInterned), distinctStrings: shared.table.size, withSharedKeyedStringsMiB: MiB(totalKeyed), distinctKeyedStrings: keyed.table.size })}\n`);
-client.close();
+await client.close();

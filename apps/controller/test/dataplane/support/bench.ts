@@ -154,7 +154,7 @@ export function writeBenchResult(name: string, key: string, result: unknown): st
   const dir = process.env['KVGW_BENCH_OUT_DIR'] ?? path.resolve(import.meta.dirname, '..', '..', '..', '..', '..', 'docs', 'benchmarks');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
-  let all: Record<string, unknown> = {};
+  let all: Record<string, unknown>;
   try {
     all = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch {
