@@ -31,7 +31,9 @@ describe('Manager (real timers, HTTP endpoints)', () => {
       healthProbeBindAddress: '127.0.0.1:0',
       metricsBindAddress: '127.0.0.1:0',
       logger: createLogger({ destination: { write: (l: string) => lines.push(l) }, level: 'info' }),
-      informers: { backoff: { initialMs: 300 } },
+      // The failed first list is retried after this long: the not-ready probe below must come before it, and 300 ms
+      // was too short on a loaded machine (the probe saw 200 in several runs at load 25-35).
+      informers: { backoff: { initialMs: 3_000 } },
     });
     const reconciled: string[] = [];
     mgr.addController({ name: 'gateway', for: Gateway, reconcile: (req) => void reconciled.push(req.key) });
@@ -48,7 +50,7 @@ describe('Manager (real timers, HTTP endpoints)', () => {
     expect(notReady[0]).toBe(500);
     expect(notReady[1]).toContain('[-]informers-synced failed: waiting for Gateway');
     await mgr.elected;
-    await vi.waitFor(() => expect(reconciled).toEqual(['ns/a']));
+    await vi.waitFor(() => expect(reconciled).toEqual(['ns/a']), { timeout: 15_000 });
     expect(await probe('/readyz')).toEqual([200, 'ok']);
     crdsServed = false;
     expect((await probe('/readyz'))[1]).toContain('[-]route-crds failed: TCPRoute is not served');
@@ -68,7 +70,7 @@ describe('Manager (real timers, HTTP endpoints)', () => {
     await expect(fetch(`http://${mgr.probeAddress}/healthz`)).rejects.toThrow();
     const msgs = lines.map((l) => JSON.parse(l).msg as string);
     expect(msgs).toEqual(expect.arrayContaining(['caches synced', 'shutting down', 'shutdown complete']));
-  });
+  }, 30_000);
 
   it('serves everything from one server when the two addresses are the same', async () => {
     const mgr = new Manager({ client: new MemoryCluster(), healthProbeBindAddress: '127.0.0.1:0', metricsBindAddress: '127.0.0.1:0' });
