@@ -142,8 +142,12 @@ describe('routes on ListenerSets', () => {
     await create(R.UDPRoute, route('UDPRoute', team.name, 'dns', [{ kind: 'ListenerSet', name: 'dns', port: 9553 }], [{ name: 'dns', port: 53 }]));
     await create(R.UDPRoute, route('UDPRoute', team.name, 'wrong-parent', [{ name: 'gw', namespace: ns.name, sectionName: 'dns' }], [{ name: 'dns', port: 53 }]));
 
-    const ls = await setUntil(team.name, 'dns', ['Accepted=True/Accepted', 'Programmed=True/Programmed']);
-    expect(ls.status?.listeners).toMatchObject([{ name: 'dns', attachedRoutes: 1, supportedKinds: [{ group: GW_GROUP, kind: 'UDPRoute' }] }]);
+    await setUntil(team.name, 'dns', ['Accepted=True/Accepted', 'Programmed=True/Programmed']);
+    // The ListenerSet can be accepted before the controller has seen the route (the clean-clone CI run saw
+    // attachedRoutes 0 there once): the count is waited for, not read once.
+    await until<ListenerSet>(R.ListenerSet, { namespace: team.name, name: 'dns' }, (ls) =>
+      expect(ls.status?.listeners).toMatchObject([{ name: 'dns', attachedRoutes: 1, supportedKinds: [{ group: GW_GROUP, kind: 'UDPRoute' }] }]),
+    );
     const r = await until<L4Route>(R.UDPRoute, { namespace: team.name, name: 'dns' }, (x) =>
       expect(states(x.status?.parents?.[0]?.conditions, 'Accepted', 'ResolvedRefs')).toEqual(['Accepted=True/Accepted', 'ResolvedRefs=True/ResolvedRefs']),
     );
