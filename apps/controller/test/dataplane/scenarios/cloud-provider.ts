@@ -34,6 +34,7 @@ export function cloudProviderScenarios(env: () => DataPlaneEnvironment): void {
 
     it(`${ROUNDS} rounds of a Gateway and a plain Service created together from a pool of 5: collisions counted, each reported, traffic reaches every address holder the controller decides`, async () => {
       const { admin, e2e, backend } = env();
+      await kvcp?.stop(3_000); // a retry (CI retries data-plane tests once) starts its own
       for (const o of kubeVipCloudProviderRbac()) await admin.apply(o['kind'] === 'ClusterRole' ? R.ClusterRole : R.ClusterRoleBinding, o as unknown as KubeObject);
       const binary = (await ensureDataPlaneBinaries(['kube-vip-cloud-provider']))['kube-vip-cloud-provider']!;
       const kubeconfig = await e2e.plane.kubeconfigFileFor(KUBE_VIP_CLOUD_PROVIDER_IDENTITY.user, [...KUBE_VIP_CLOUD_PROVIDER_IDENTITY.groups]);
