@@ -38,10 +38,12 @@ export async function decideAddresses(
   const name = gateway.metadata.name;
   const requested = requestedAddresses(gateway);
   const own = deps.view.servicesForGateway(ns, name);
+  // Whether kube-vip may already announce one of our Services (kube-vip-takeup.ts): one lookup per reconcile.
+  const takenUp = kubeVipTakeUp(deps.view, deps.now(), deps.leases);
   if (!accepted && requested.unsupported.length === 0) {
     const held = deps.addresses.holdings(gatewayOwner(ns, name));
     const programmed = findCondition(gateway.status?.conditions, GatewayConditionType.Programmed)?.status === 'True';
-    const realised = programmed || own.some((s) => carriedAddresses(s).length > 0) || held.some((a) => mayHaveBeenAnnounced(gateway, own, a, kubeVipTakeUp(deps.view, deps.now(), deps.leases)));
+    const realised = programmed || own.some((s) => carriedAddresses(s).length > 0) || held.some((a) => mayHaveBeenAnnounced(gateway, own, a, takenUp));
     if (!realised) {
       deps.addresses.releaseReservation(ns, name);
       return { decision: { outcome: { kind: 'notAssigned', reason: 'the Gateway is not accepted: it takes no address from the pool until it is' } }, collisions: [] };
@@ -88,7 +90,6 @@ export async function decideAddresses(
   let collisions = mine(deps.addresses.collisions(ns, name), decision);
   const holders = (c: AddressCollision) =>
     c.refs.map((r) => ({ ...r, creationTimestamp: (r.kind === 'Gateway' ? deps.view.gateway(r.namespace, r.name) : deps.view.service(r.namespace, r.name))?.metadata.creationTimestamp }));
-  const takenUp = kubeVipTakeUp(deps.view, deps.now(), deps.leases);
   const yielded = collisions.filter((c) => yieldsAddress({ gateway, ownServices: own, address: c.address, requested: requested.static.length > 0, holders: holders(c), takenUp }));
   if (yielded.length > 0) {
     deps.addresses.releaseReservation(ns, name);
