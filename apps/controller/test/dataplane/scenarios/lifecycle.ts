@@ -146,18 +146,24 @@ export function lifecycleScenarios(env: () => DataPlaneEnvironment): void {
         expect(own.ok, `ClusterIP ${clusterIp}: ${describeProbe(own)}`).toBe(true);
       });
 
+      /** A plain LoadBalancer Service `lb` (port 80 to the backend's 9000) on `address`, and proof that it serves. */
+      async function servedPlainLoadBalancer(namespace: string, address: string): Promise<void> {
+        const { admin } = env();
+        await admin.create(R.Service, {
+          metadata: { namespace, name: 'lb', annotations: { 'kube-vip.io/loadbalancerIPs': address } },
+          spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ name: 'tcp', protocol: 'TCP', port: 80, targetPort: 9000 }] },
+        } as Service);
+        await env().endpointsFor(await admin.get<Service>(R.Service, { namespace, name: 'lb' }), 9000);
+        const on = await env().expectServes('tcp', address, 80, 9000);
+        expect(on.ok, describeProbe(on)).toBe(true);
+      }
+
       it('kube-vip v1.0.0: a LoadBalancer Service turned straight into ClusterIP keeps its address on the node, answering ARP, until kube-vip restarts', async () => {
         const { admin, newNamespace, backend } = env();
         const ns = await newNamespace('to-clusterip');
         await backend(ns.name, 'be', 9000, { protocols: ['TCP'] });
         const address = ns.v4[0]!;
-        await admin.create(R.Service, {
-          metadata: { namespace: ns.name, name: 'lb', annotations: { 'kube-vip.io/loadbalancerIPs': address } },
-          spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ name: 'tcp', protocol: 'TCP', port: 80, targetPort: 9000 }] },
-        } as Service);
-        await env().endpointsFor(await admin.get<Service>(R.Service, { namespace: ns.name, name: 'lb' }), 9000);
-        const on = await env().expectServes('tcp', address, 80, 9000);
-        expect(on.ok, describeProbe(on)).toBe(true);
+        await servedPlainLoadBalancer(ns.name, address);
         // What the give-back did before it withdrew first: one write, straight to ClusterIP.
         await admin.patch(R.Service, { namespace: ns.name, name: 'lb' }, { spec: { type: 'ClusterIP', allocateLoadBalancerNodePorts: null } });
         // The finding: kube-vip v1.0.0 ignores every event of a Service that is not type LoadBalancer, so the address
@@ -181,13 +187,7 @@ export function lifecycleScenarios(env: () => DataPlaneEnvironment): void {
         await backend(ns.name, 'be', 9000, { protocols: ['TCP'] });
         const address = ns.v4[0]!;
         // A plain LoadBalancer Service, as the give-back's first step would leave it.
-        await admin.create(R.Service, {
-          metadata: { namespace: ns.name, name: 'lb', annotations: { 'kube-vip.io/loadbalancerIPs': address } },
-          spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ name: 'tcp', protocol: 'TCP', port: 80, targetPort: 9000 }] },
-        } as Service);
-        await env().endpointsFor(await admin.get<Service>(R.Service, { namespace: ns.name, name: 'lb' }), 9000);
-        const on = await env().expectServes('tcp', address, 80, 9000);
-        expect(on.ok, describeProbe(on)).toBe(true);
+        await servedPlainLoadBalancer(ns.name, address);
         await admin.patch(R.Service, { namespace: ns.name, name: 'lb' }, { metadata: { annotations: { 'kube-vip.io/loadbalancerIPs': '' } } });
         await eventually(() => expect(env().dataPlane.vipHolders(address)).toEqual([]), 20_000);
         expect(await env().dataPlane.arpAnswerer(address)).toBeUndefined();
