@@ -28,6 +28,7 @@ const POOL = '10.77.0.240-10.77.0.244';
 export function cloudProviderScenarios(env: () => DataPlaneEnvironment): void {
   describe('data plane: kube-vip-cloud-provider beside the controller', () => {
     let kvcp: ManagedProcess | undefined;
+    let previousAttempt: string | undefined;
     afterAll(async () => {
       await kvcp?.stop(3_000);
     });
@@ -40,7 +41,9 @@ export function cloudProviderScenarios(env: () => DataPlaneEnvironment): void {
       const kubeconfig = await e2e.plane.kubeconfigFileFor(KUBE_VIP_CLOUD_PROVIDER_IDENTITY.user, [...KUBE_VIP_CLOUD_PROVIDER_IDENTITY.groups]);
       kvcp = await startKubeVipCloudProvider({ binary, kubeconfig, workDir: mkdtempSync(path.join(os.tmpdir(), 'kvgw-kvcp-')) });
 
+      await removeRounds(admin, previousAttempt); // a retry must not share the pool with a failed attempt's objects
       const ns = (await env().newNamespace('kvcp')).name;
+      previousAttempt = ns;
       await e2e.setIpamKey(`range-${ns}`, POOL);
       await backend(ns, 'be', 9000, { protocols: ['TCP'] });
       let collisions = 0;
@@ -116,7 +119,18 @@ export function cloudProviderScenarios(env: () => DataPlaneEnvironment): void {
           const s = await env().expectServes('tcp', svcAddress, 8080, 9000, 30_000);
           if (!s.ok) keptUnserved.push(`${i}:${describeProbe(s)}`);
         }
-        // Gateways come and go: both are deleted before the next round reuses the pool.
+        // Gateways come and go, but not before kube-vip has written both Services' status: kube-vip v1.0.0 retries
+        // that write 3,000 times on any error (services.go updateStatus, 10 ms apart), NotFound included, and handles
+        // Service events one at a time, so a Service deleted while kube-vip takes it up stalls it for ~70 s (the
+        // clean-clone CI runs of 2026-12-02: s1, s2, s3 and two Gateway Services at 70-75 s each, back to back, until
+        // a round's Gateway timed out). A user who deletes a Service that early meets the same; docs/dataplane.md.
+        await waitFor(`kube-vip to write the status of ${svcName} and of ${gwName}'s Service`, async () => {
+          const services = [
+            await admin.find<Service>(R.Service, { namespace: ns, name: svcName }),
+            ...(await admin.list<Service>(R.Service, ns, `gateway.networking.k8s.io/gateway-name=${gwName}`)),
+          ];
+          return services.every((s) => s?.status?.loadBalancer?.ingress?.length);
+        }, 90_000);
         await admin.delete(R.Gateway, { namespace: ns, name: gwName });
         await admin.delete(R.Service, { namespace: ns, name: svcName });
         await waitFor(`${gwName} and ${svcName} to be gone`, async () =>
@@ -127,4 +141,15 @@ export function cloudProviderScenarios(env: () => DataPlaneEnvironment): void {
       expect(kvcp.running).toBe(true);
     }, 600_000);
   });
+}
+
+/** Deletes the Gateways and plain Services a failed attempt left in `namespace` and waits until they are gone. */
+async function removeRounds(admin: DataPlaneEnvironment['admin'], namespace: string | undefined): Promise<void> {
+  if (!namespace) return;
+  const gateways = await admin.list<Gateway>(R.Gateway, namespace);
+  const services = (await admin.list<Service>(R.Service, namespace)).filter((s) => /^s\d+$/.test(s.metadata.name));
+  for (const g of gateways) await admin.delete(R.Gateway, { namespace, name: g.metadata.name });
+  for (const s of services) await admin.delete(R.Service, { namespace, name: s.metadata.name });
+  await waitFor(`the failed attempt's objects in ${namespace} to be gone`, async () =>
+    (await admin.list(R.Gateway, namespace)).length === 0 && !(await admin.list<Service>(R.Service, namespace)).some((s) => /^s\d+$/.test(s.metadata.name)), 60_000);
 }
