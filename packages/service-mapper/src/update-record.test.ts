@@ -252,6 +252,25 @@ describe('giveBackService', () => {
   });
 });
 
+describe('update: a listener moved onto a port the user\u2019s Service forwards elsewhere', () => {
+  // The property below found it (seed -1316789941): ports 1 and 10 of a ClusterIP Service, the route's backendRef port
+  // 1, the listener moved from 9 to 10.
+  it('reports PortConflict naming the Service and starts the give-back at once (withdraw, then restore)', () => {
+    const original = service(GW_NS, 'a', { ipFamilies: ['IPv4'], ports: [{ name: 'p0', protocol: 'UDP', port: 1 }, { name: 'p1', protocol: 'UDP', port: 10 }] });
+    const gwObj = gateway();
+    const listener = (port: number) =>
+      served({ gateway: gwObj, strategy: 'update', addresses: ['192.0.2.10'], route: { kind: 'UDPRoute', namespace: GW_NS, name: 'r' }, listener: { name: 'l', port, protocol: 'UDP' }, backends: [backend(original, 1)] });
+    const first = desiredForGateway(gwObj, [listener(9)]);
+    const s1 = applyPlan({ services: [original], endpointSlices: [] }, planChanges(first, { services: [original], endpointSlices: [] }), { server: true, kubeVip: true });
+    const moved = desiredForGateway(gwObj, [listener(10)]);
+    expect(moved.problems.filter((p) => p.severity === 'Error').map((p) => [p.reason, p.message.includes(`${GW_NS}/a already has port 10/UDP`)])).toEqual([['PortConflict', true]]);
+    const withdraw = planChanges(moved, s1);
+    expect(withdraw.patch.map((p) => p.reason)).toEqual(['withdraw']);
+    const s2 = applyPlan(s1, withdraw, { server: true, kubeVip: false });
+    expect(planChanges(moved, s2).patch.map((p) => p.reason)).toEqual(['restore']);
+  });
+});
+
 describe('update followed by detach (property)', () => {
   const listenerPort = fc.oneof(fc.integer({ min: 1, max: 65535 }), fc.constant(80));
 
@@ -292,13 +311,20 @@ describe('update followed by detach (property)', () => {
     // The Gateway changes while the Service is adopted: new labels, then the listener moves.
     const second = desiredForGateway(gwObj, [listener(port === 65535 ? 1 : port + 1, infraLabels)]);
     const plan2 = planChanges(second, s1);
-    const s2 = plan2.problems.length === 0 ? applyPlan(s1, plan2, { server, kubeVip: server }) : s1;
+    // A listener moved onto a port the user's Service already forwards elsewhere cannot be served by it (PortConflict,
+    // an Error the route's status reports): the plan starts the give-back at once, with the withdrawal.
+    const movedOntoUsersPort = second.problems.some((p) => p.severity === 'Error' && p.reason === 'PortConflict');
+    if (movedOntoUsersPort) expect(plan2.patch.map((p) => p.reason)).toEqual(['withdraw']);
+    const s2 = plan2.problems.length === 0 ? applyPlan(s1, plan2, { server, kubeVip: server && !movedOntoUsersPort }) : s1;
     // Give-back, two writes: the withdrawal (kube-vip removes the address), then, planned on what the cluster shows
     // after it, the restore. A crash between them loses nothing: the second plan only reads the cluster.
-    const detach = planChanges(desiredForGateway(gwObj, []), s2);
-    expect(detach.delete).toEqual([]);
-    expect(detach.patch.map((p) => p.reason)).toEqual(['withdraw']);
-    const s3 = applyPlan(s2, detach, { server, kubeVip: false });
+    let s3 = s2;
+    if (!movedOntoUsersPort) {
+      const detach = planChanges(desiredForGateway(gwObj, []), s2);
+      expect(detach.delete).toEqual([]);
+      expect(detach.patch.map((p) => p.reason)).toEqual(['withdraw']);
+      s3 = applyPlan(s2, detach, { server, kubeVip: false });
+    }
     const restore = planChanges(desiredForGateway(gwObj, []), s3);
     expect(restore.patch.map((p) => p.reason)).toEqual(['restore']);
     const final = applyPlan(s3, restore, { server, kubeVip: false }).services[0]!;
