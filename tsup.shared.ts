@@ -1,5 +1,8 @@
 // Shared bundling for the two apps: one self-contained ESM file per binary that runs with plain `node`.
 import type { Options } from 'tsup';
+import { fileURLToPath } from 'node:url';
+
+const undiciLeftOut = fileURLToPath(new URL('./tools/bundle/undici-left-out.mjs', import.meta.url));
 
 /** tsup options for an app binary: everything bundled, sibling packages taken from source. */
 export function appBundle(entry: Record<string, string>): Options {
@@ -19,6 +22,8 @@ export function appBundle(entry: Record<string, string>): Options {
     esbuildOptions(options) {
       options.conditions = ['@kube-vip-gw/source', 'node', 'import'];
       options.mainFields = ['module', 'main'];
+      // client-node 2's undici import is never called by the apps (tools/bundle/undici-left-out.mjs says why).
+      options.alias = { ...options.alias, undici: undiciLeftOut };
     },
   };
 }
