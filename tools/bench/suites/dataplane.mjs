@@ -36,13 +36,13 @@ export function kubeVipTable(load) {
   const head = designs.map((d) => (d === 'gateway' ? 'one Service per Gateway (default)' : 'one Service per listener (`duplicate`)'));
   const first = load[designs[0]];
   return [
-    `${n0(first.gateways)} IPv6 Gateways × ${first.listenersPerGateway} TCP listeners (${n0(first.routes)} TCPRoutes), one node, kube-vip with \`svc_election=true\` (one lease per Service, what several nodes need), lease 5 s / renew 3 s / retry 1 s as in the data-plane tests; the objects are made with kube-vip stopped, then kube-vip starts on all of them; the window is ${first.windowSeconds} s with nothing changing, after every address was announced and traffic through every listener of the first three Gateways was checked.`,
+    `${n0(first.gateways)} IPv6 Gateways × ${first.listenersPerGateway} TCP listeners (${n0(first.routes)} TCPRoutes), one node, kube-vip with ${first.svcElection === false ? '\`svc_election=false\` (one global lease, \`plndr-svcs-lock\`: the leader announces every Service; kube-vip\'s default)' : '\`svc_election=true\` (one lease per Service, what several nodes need to spread addresses)'}, lease 5 s / renew 3 s / retry 1 s as in the data-plane tests; the objects are made with kube-vip stopped, then kube-vip starts on all of them; the window is ${first.windowSeconds} s with nothing changing, after every address was announced and traffic through every listener of the first three Gateways was checked.`,
     '',
     `| | ${head.join(' | ')} |`,
     `|---|${designs.map(() => '---:').join('|')}|`,
     `| Services kube-vip watches and announces | ${col((r) => n0(r.services))} |`,
     `| addresses on node1's interface | ${col((r) => n0(r.addresses))} |`,
-    `| kube-vip leases (\`kubevip-<service>\`) | ${col((r) => n0(r.leases))} |`,
+    `| kube-vip leases (${first.svcElection === false ? 'the global one' : '\`kubevip-<service>\`'}) | ${col((r) => n0(r.leases))} |`,
     `| objects made (kube-vip stopped) | ${col((r) => (r.objectsSeconds === undefined ? 'n/a' : `${n0(r.objectsSeconds)} s`))} |`,
     `| kube-vip started on them → every address on node1 | ${col((r) => `${n0(r.announcedAllSeconds)} s`)} |`,
     `| kube-vip's age at the end of the window (its first 300-s refresh not reached) | ${col((r) => (r.kubeVipUptimeSeconds === undefined ? 'n/a' : `${n0(r.kubeVipUptimeSeconds)} s`))} |`,
