@@ -32,6 +32,7 @@ export * from './logging.js';
 export * from './backoff.js';
 export * from './cache/store.js';
 export * from './cache/informer.js';
+export * from './cache/string-pool.js';
 export * from './workqueue/rate-limiter.js';
 export * from './workqueue/workqueue.js';
 export * from './metrics.js';

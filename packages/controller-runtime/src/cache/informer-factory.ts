@@ -4,6 +4,7 @@
 
 import type { ListerWatcher } from '../client/client.js';
 import { Informer, type InformerOptions } from './informer.js';
+import { StringPool } from './string-pool.js';
 import type { Logger } from '../logging.js';
 import type { KubeObject } from '../object.js';
 import { resourceId, type ResourceDescriptor } from '../resources.js';
@@ -11,7 +12,7 @@ import { resourceId, type ResourceDescriptor } from '../resources.js';
 /** Options shared by every informer a factory makes. */
 export type SharedInformerDefaults = Pick<
   InformerOptions<KubeObject>,
-  'watchTimeoutSeconds' | 'inactivityTimeoutMs' | 'pageSize' | 'backoff' | 'random'
+  'watchTimeoutSeconds' | 'inactivityTimeoutMs' | 'pageSize' | 'backoff' | 'random' | 'stringPool'
 > & { logger?: Logger | undefined };
 
 /** Per-informer options: scope and cache shaping (the first caller for a resource+namespace decides the transform). */
@@ -34,7 +35,8 @@ export class SharedInformerFactory {
 
   constructor(client: ListerWatcher, defaults: SharedInformerDefaults = {}) {
     this.#client = client;
-    this.#defaults = defaults;
+    // One string pool for every kind: routes, Gateways and slices share apiVersions, group names and label values.
+    this.#defaults = { ...defaults, stringPool: defaults.stringPool === undefined ? new StringPool() : defaults.stringPool };
   }
 
   /** The informer for a resource type (all namespaces unless `namespace` is given); created on first request. */

@@ -4,6 +4,7 @@
 // jittered timeoutSeconds so the server rotates them, and an inactivity watchdog replaces watches that went silent
 // (half-open connections). Handlers only ever see a consistent cache.
 
+import { StringPool } from './string-pool.js';
 import { ExponentialBackoff, sleep, type BackoffOptions } from '../backoff.js';
 import type { ListerWatcher, WatchEvent } from '../client/client.js';
 import { GoneError, retryAfterMs } from '../errors.js';
@@ -37,6 +38,11 @@ export interface InformerOptions<T extends KubeObject> {
   fieldSelector?: FieldSelectorInput | undefined;
   /** Applied to every object before it is cached (default: stripBulkyMetadata). */
   transform?: ((obj: T) => T) | undefined;
+  /**
+   * Shares equal string values of the cached objects (string-pool.ts); default: a pool of this informer's own (a
+   * SharedInformerFactory gives all of its informers one); `null`: off.
+   */
+  stringPool?: StringPool | null | undefined;
   /** Secondary indexes (a `namespace` index always exists). */
   indexers?: Record<string, IndexFunc<T>> | undefined;
   /** Base watch timeout; each watch asks for a random value in [base, 2 * base) (default 300 s, as client-go). */
@@ -100,7 +106,10 @@ export class Informer<T extends KubeObject = KubeObject> {
     );
     this.#backoff = new ExponentialBackoff({ random: opts.random, ...withDefaults({}, opts.backoff ?? {}) });
     this.#random = opts.random ?? Math.random;
-    this.#transform = opts.transform ?? stripBulkyMetadata;
+    const transform = opts.transform ?? stripBulkyMetadata;
+    const pool = opts.stringPool === undefined ? new StringPool() : opts.stringPool;
+    // The pool works in place on the transform's result, which holds the freshly parsed event's values.
+    this.#transform = pool === null ? transform : (obj) => pool.intern(transform(obj));
   }
 
   /** The cache (read-only view). */
