@@ -6,6 +6,7 @@
 //   node tools/bench/controller-scale/run.mjs                          # the `npm run bench` plan (a few minutes)
 //   node tools/bench/controller-scale/run.mjs --full                   # up to 1,000 Gateways / 5,000 routes, 3 runs
 //   node tools/bench/controller-scale/run.mjs --gateways 1000 --routes 5000 [--repeat 3] [--mode live|backlog]
+//                                        [--ceiling] [--strategy duplicate|update]
 //   node tools/bench/controller-scale/run.mjs --quick                  # a small smoke run
 //   node tools/bench/controller-scale/run.mjs --compare <git rev> ...  # the same scenarios on that revision too,
 //                                                                      # alternating, for before/after figures
@@ -255,6 +256,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       'idle-seconds': { type: 'string' },
       'in-flight': { type: 'string', default: '32' },
       ceiling: { type: 'boolean', default: false },
+      strategy: { type: 'string' },
       'controller-arg': { type: 'string', multiple: true, default: [] },
       'node-arg': { type: 'string', multiple: true, default: [] },
       compare: { type: 'string' },
@@ -273,6 +275,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       repeat: Number(values.repeat),
       idle: Number(values['idle-seconds'] ?? 60),
       ceiling: values.ceiling && mode === 'live',
+      ...(values.strategy ? { strategy: values.strategy } : {}),
     }));
   } else {
     scenarios = plan({ quick: values.quick, full: values.full });
