@@ -3,13 +3,14 @@
 // send every request over node:http(s) (controller-runtime's KubeClient), so undici is never called. Bundled, it is
 // ~1.35 MB of code and ~4 MiB of resident memory (docs/benchmarks.md, "Dependency change"). If a future use reaches
 // it, it fails loudly instead of silently taking another transport.
+function leftOut() {
+  throw new Error('undici is left out of this bundle (tools/bundle/undici-left-out.mjs): KubeClient sends requests over node:http(s)');
+}
 class LeftOut {
   constructor() {
-    throw new Error('undici is left out of this bundle (tools/bundle/undici-left-out.mjs): KubeClient sends requests over node:http(s)');
+    leftOut();
   }
 }
 export const Agent = LeftOut;
 export const ProxyAgent = LeftOut;
-export function fetch() {
-  throw new Error('undici is left out of this bundle (tools/bundle/undici-left-out.mjs): KubeClient sends requests over node:http(s)');
-}
+export const fetch = leftOut;

@@ -6,6 +6,8 @@
 //
 //   node tools/bench/controller-scale/heap-summary.mjs <file.heapsnapshot> [--top 25]
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 /** Sums self sizes by `type` and by `type:name` (strings are grouped by type only: each has its own text as name). */
@@ -44,7 +46,7 @@ function mib(bytes) {
   return (bytes / 1048576).toFixed(1);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
   if (positionals.length !== 1) {
     console.error('usage: heap-summary.mjs <file.heapsnapshot> [--top N]');

@@ -143,13 +143,16 @@ export function cloudProviderScenarios(env: () => DataPlaneEnvironment): void {
   });
 }
 
+/** The rounds' plain Services (`s<i>`), not the backend or the Gateways' own. */
+const isRoundService = (s: Service): boolean => /^s\d+$/.test(s.metadata.name);
+
 /** Deletes the Gateways and plain Services a failed attempt left in `namespace` and waits until they are gone. */
 async function removeRounds(admin: DataPlaneEnvironment['admin'], namespace: string | undefined): Promise<void> {
   if (!namespace) return;
   const gateways = await admin.list<Gateway>(R.Gateway, namespace);
-  const services = (await admin.list<Service>(R.Service, namespace)).filter((s) => /^s\d+$/.test(s.metadata.name));
+  const services = (await admin.list<Service>(R.Service, namespace)).filter(isRoundService);
   for (const g of gateways) await admin.delete(R.Gateway, { namespace, name: g.metadata.name });
   for (const s of services) await admin.delete(R.Service, { namespace, name: s.metadata.name });
   await waitFor(`the failed attempt's objects in ${namespace} to be gone`, async () =>
-    (await admin.list(R.Gateway, namespace)).length === 0 && !(await admin.list<Service>(R.Service, namespace)).some((s) => /^s\d+$/.test(s.metadata.name)), 60_000);
+    (await admin.list(R.Gateway, namespace)).length === 0 && !(await admin.list<Service>(R.Service, namespace)).some(isRoundService), 60_000);
 }
