@@ -1,5 +1,6 @@
 // The Gateway reconciler's Event job: Events and metrics for the transitions a reconcile made.
 import { ADDRESS_CONFLICT_CONDITION, GatewayConditionType, ListenerConditionType, ListenerReason, findCondition, type Gateway } from '@kube-vip-gw/gateway-model';
+import type { GatewayDesired } from '@kube-vip-gw/service-mapper';
 import type { AddressBook } from './address-book.js';
 import type { GatewayReconcilerDeps } from './gateway-deps.js';
 
@@ -29,4 +30,13 @@ export function reportTransitions(deps: GatewayReconcilerDeps, gateway: Gateway,
       deps.events.event(gateway, 'Warning', 'ListenerNotProgrammed', `listener ${l.name}: ${now.message}`);
     }
   }
+}
+
+/** Records the mapping's warnings: one Event per warning of a listener or route, and one per Gateway-wide warning. */
+export function reportMappingWarnings(deps: GatewayReconcilerDeps, gateway: Gateway, desired: GatewayDesired): void {
+  for (const p of desired.problems) {
+    const route = p.route ? ` (${p.route.kind} ${p.route.namespace}/${p.route.name})` : '';
+    if (p.severity === 'Warning') deps.events.event(gateway, 'Warning', p.reason, `listener ${p.listener}${route}: ${p.message}`);
+  }
+  for (const p of desired.gatewayProblems) deps.events.event(gateway, 'Warning', p.reason, p.message);
 }

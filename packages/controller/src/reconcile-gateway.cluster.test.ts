@@ -535,7 +535,7 @@ describe('reconcileGateway and the Gateway Service (strategy auto, the default)'
   });
 
   it('warns, naming the Services and what kube-vip needs, when a per-route strategy puts the address on a second Service', async () => {
-    const { cluster, events, reconcile } = await world(undefined, 'auto');
+    const { cluster, events, log, reconcile } = await world(undefined, 'auto');
     const gw = await cluster.get<KubeObject & { spec: { listeners: object[] } }>(Gateway, { namespace: 'app', name: 'gw' });
     await cluster.update(Gateway, { ...gw, spec: { ...gw.spec, listeners: [...gw.spec.listeners, { name: 'legacy', protocol: 'TCP', port: 8 }] } });
     // The echo route names no sectionName, so it would win the new listener too (oldest first): pin it to its own.
@@ -550,6 +550,22 @@ describe('reconcileGateway and the Gateway Service (strategy auto, the default)'
     const warning = events.find((e) => e.reason === 'MultipleServicesForAddress');
     expect(warning?.message).toContain('app/kvgateway-app-gw, app/kvgw-gw-legacy');
     expect(warning?.message).toContain('svc_election=false');
+
+    // Settled, a pass (a restart's first, or an unrelated event's) changes nothing and reports nothing again: the
+    // warning stays in the Event already written (issue 21: it was one Event write per Gateway per restart).
+    for (let round = 0; round < 2; round++) await reconcile();
+    const reported = events.length;
+    const writes = log.length;
+    await reconcile();
+    expect(log.slice(writes)).toEqual([]);
+    expect(events.slice(reported)).toEqual([]);
+    expect(events.filter((e) => e.reason === 'MultipleServicesForAddress').length).toBeGreaterThan(0);
+
+    // A change that keeps both Services (the backend's first endpoint, mirrored to both) is reported with its plan.
+    await cluster.create(EndpointSlice, echoSlice(['10.1.0.1']));
+    await reconcile();
+    expect(log.length).toBeGreaterThan(writes);
+    expect(events.slice(reported).map((e) => e.reason)).toContain('MultipleServicesForAddress');
   });
 });
 

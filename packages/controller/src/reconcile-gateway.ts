@@ -19,7 +19,7 @@ import { servedListeners, actualObjects, applyPlan } from './gateway-services.js
 import { ensureFinalizer, release } from './gateway-release.js';
 import { deferredRetryMs, kubeVipPlanOptions } from './kube-vip-settle.js';
 import { clearRouteParents, writeRouteParents, behindOwnWrite } from './gateway-route-status.js';
-import { reportTransitions } from './gateway-events.js';
+import { reportMappingWarnings, reportTransitions } from './gateway-events.js';
 
 export { GATEWAY_CLEANUP_FINALIZER, type EventSink, type EventType, type GatewayMetrics, type GatewayReconcilerDeps, type ReconcileOutcome } from './gateway-deps.js';
 export { applyPlan } from './gateway-services.js';
@@ -68,6 +68,8 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   let giveBackPending = false;
   // A delete the plan held back until kube-vip has written a Service's status: plan again then (or at its timeout).
   let deferredRetry: number | undefined;
+  // The plan had something to do: the mapping's warnings are reported with it (below).
+  let planned = false;
   // A conflicted Gateway gets no plan: no Service of its is created or patched with the colliding address, and one that
   // already carries it stays as it is (never move an announced address).
   // Delegated IPAM: the Service is made without an address for kube-vip-cloud-provider to assign one.
@@ -98,13 +100,7 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
     dataPlane = applied === 'ok' ? { kind: 'applied' } : { kind: 'failed', message: applied.message };
     if (applied === 'ok') created = [...plan.create, ...plan.replace.map((x) => x.desired)].filter((o): o is Service => (o.kind ?? 'Service') === 'Service');
     for (const p of plan.problems) deps.events.event(gateway, 'Warning', p.reason, p.message);
-    // Warnings of the mapping (an infrastructure label the controller must own, externalTrafficPolicy Local, ...) do
-    // not stop a listener, so no condition carries them: an Event is their only report (errors go to the listener).
-    for (const p of desired.problems) {
-      const route = p.route ? ` (${p.route.kind} ${p.route.namespace}/${p.route.name})` : '';
-      if (p.severity === 'Warning') deps.events.event(gateway, 'Warning', p.reason, `listener ${p.listener}${route}: ${p.message}`);
-    }
-    for (const p of desired.gatewayProblems) deps.events.event(gateway, 'Warning', p.reason, p.message);
+    planned = !isEmptyPlan(plan);
   }
 
   const announced = decision.outcome.kind === 'assigned' || decision.outcome.kind === 'conflicted' ? decision.outcome.addresses : [];
@@ -112,6 +108,13 @@ export async function reconcileGateway(deps: GatewayReconcilerDeps, namespace: s
   const final = evaluateGateway({ ...snapshotBase, dataPlane, ...(announcement ? { announcement } : {}) });
   const status = withAddressCollisions(gateway, withListenerProblems(gateway, final, desired?.problems, deps.now()), collisions, deps.now());
   reportTransitions(deps, gateway, status, decision);
+  // Warnings of the mapping (an infrastructure label the controller must own, externalTrafficPolicy Local, several
+  // Services for one address, ...) do not stop a listener, so no condition carries them: an Event is their only report
+  // (errors go to the listener). They are reported when this pass changes something, a plan applied or a status
+  // written, as that is when their cause (a route, a listener, a backend) changed. A pass that changes nothing (a
+  // restart, an unrelated event) does not report them again: a per-route strategy's Gateway re-posted its
+  // MultipleServicesForAddress Event on every restart, one write per Gateway (docs/benchmarks.md, issue 21).
+  if (desired && (planned || !isDeepEqual(status, gateway.status))) reportMappingWarnings(deps, gateway, desired);
 
   if (!isDeepEqual(status, gateway.status)) {
     try {
