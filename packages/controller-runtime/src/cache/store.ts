@@ -56,8 +56,12 @@ export class UnknownIndexError extends Error {
 export class Store<T extends KubeObject> implements StoreReader<T> {
   readonly #items = new Map<string, T>();
   readonly #indexers = new Map<string, IndexFunc<T>>();
-  readonly #indexes = new Map<string, Map<string, Set<string>>>();
-  readonly #valuesOf = new Map<string, Map<string, readonly string[]>>(); // index -> key -> values (for removal)
+  // Index name -> index value -> the keys with that value. Most values have one key (the Services owned by one
+  // Gateway, the slices of one Service), so one key is held as the string itself and a Set is made at the second:
+  // 50,159 single-key Sets took ~7 MiB of a 124 MiB heap at 10,000 routes (docs/benchmarks.md, the heap profile).
+  readonly #indexes = new Map<string, Map<string, string | Set<string>>>();
+  // Index name -> key -> its values, for removal; one value is held as the string, more as an array (same reason).
+  readonly #valuesOf = new Map<string, Map<string, string | readonly string[]>>();
 
   readonly #onIndexError: (index: string, key: string, err: unknown) => void;
 
@@ -109,7 +113,9 @@ export class Store<T extends KubeObject> implements StoreReader<T> {
   indexKeys(name: string, value: string): string[] {
     const index = this.#indexes.get(name);
     if (!index) throw new UnknownIndexError(name, this.indexNames());
-    return [...(index.get(value) ?? [])];
+    const keys = index.get(value);
+    if (keys === undefined) return [];
+    return typeof keys === 'string' ? [keys] : [...keys];
   }
 
   /** Inserts or replaces an object; returns the previous one. */
@@ -134,32 +140,39 @@ export class Store<T extends KubeObject> implements StoreReader<T> {
   }
 
   #indexOne(name: string, fn: IndexFunc<T>, key: string, obj: T): void {
-    let values: string[];
+    let values: readonly string[];
     try {
-      values = [...new Set(fn(obj))];
+      values = fn(obj);
+      if (values.length > 1) values = [...new Set(values)];
     } catch (err) {
       this.#onIndexError(name, key, err);
       return;
     }
     if (values.length === 0) return;
-    this.#valuesOf.get(name)!.set(key, values);
+    this.#valuesOf.get(name)!.set(key, values.length === 1 ? values[0]! : values);
     const index = this.#indexes.get(name)!;
     for (const v of values) {
-      let keys = index.get(v);
-      if (!keys) index.set(v, (keys = new Set()));
-      keys.add(key);
+      const keys = index.get(v);
+      if (keys === undefined) index.set(v, key);
+      else if (typeof keys !== 'string') keys.add(key);
+      else if (keys !== key) index.set(v, new Set([keys, key]));
     }
   }
 
   #unindexOne(name: string, key: string): void {
-    const values = this.#valuesOf.get(name)!.get(key);
-    if (!values) return;
-    this.#valuesOf.get(name)!.delete(key);
+    const valuesOf = this.#valuesOf.get(name)!;
+    const values = valuesOf.get(key);
+    if (values === undefined) return;
+    valuesOf.delete(key);
     const index = this.#indexes.get(name)!;
-    for (const v of values) {
+    for (const v of typeof values === 'string' ? [values] : values) {
       const keys = index.get(v);
-      keys?.delete(key);
-      if (keys?.size === 0) index.delete(v);
+      if (keys === key) index.delete(v);
+      else if (keys !== undefined && typeof keys !== 'string') {
+        keys.delete(key);
+        // Back to a single string at one key, so churn does not leave one-key Sets behind.
+        if (keys.size === 1) index.set(v, keys.values().next().value!);
+      }
     }
   }
 }
