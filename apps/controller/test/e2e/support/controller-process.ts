@@ -6,7 +6,7 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync, w
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@kube-vip-gw/controller-runtime/envtest';
+import { freePort, trackCleanupCommand, untrackCleanupCommand } from '@kube-vip-gw/controller-runtime/envtest';
 import { WaitTimeoutError, sleep, waitFor } from '@kube-vip-gw/test-support';
 
 /** Root of the repository. */
@@ -108,7 +108,14 @@ const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 function killOnExit(child: ChildProcess): void {
   live.add(child);
-  child.once('exit', () => live.delete(child));
+  // A worker killed by a signal runs no exit hook: envtest's reaper kills the controller then (a SIGTERM to a running
+  // `npm run bench` left one behind, polling an API server that was gone).
+  const reaped = `controller-${child.pid}`;
+  if (child.pid !== undefined) trackCleanupCommand(reaped, ['kill', '-KILL', String(child.pid)]);
+  child.once('exit', () => {
+    live.delete(child);
+    untrackCleanupCommand(reaped);
+  });
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // A test worker that ends without afterAll (crash, process.exit) must not leave a controller behind.
