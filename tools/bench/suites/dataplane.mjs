@@ -133,7 +133,7 @@ export default {
       '',
       '```sh',
       'npm run bench -- dataplane                                          # both, as root (~15 min), then this section',
-      'npm run bench:dataplane -- -t "kube-vip"                              # kube-vip\'s load only (KVGW_BENCH_GATEWAYS, _LISTENERS, _WINDOW_SECONDS)',
+      'npm run bench:dataplane -- -t "kube-vip"                              # kube-vip\'s load only (KVGW_BENCH_GATEWAYS, _LISTENERS, _WINDOW_SECONDS, _SVC_ELECTION=true)',
       'KVGW_BENCH_ROUTES=120 npm run bench:dataplane -- -t "first connection" # route latency only',
       'KVGW_BENCH_DATAPLANE_JSON=1 npm run bench -- dataplane               # re-render from docs/benchmarks/dataplane-*.json',
       '```',
