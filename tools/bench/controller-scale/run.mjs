@@ -105,7 +105,9 @@ export function buildBundle(rev, log = () => undefined) {
     tree = mkdtempSync(path.join(os.tmpdir(), `kvgw-scale-src-${commit}-`));
     scratch.push(tree);
     log(`extracting ${commit} into ${tree}`);
-    const tar = spawnSync('sh', ['-c', `git archive ${commit} package.json tsup.shared.ts tsconfig.base.json packages apps | tar -x -C "${tree}"`], { cwd: repoRoot, encoding: 'utf8' });
+    // tools/bundle holds the bundle's stand-ins (tsup.shared.ts aliases undici to one) since d67a54e; older trees lack it.
+    const optional = ['tools/bundle'].filter((p) => spawnSync('git', ['cat-file', '-e', `${commit}:${p}`], { cwd: repoRoot }).status === 0);
+    const tar = spawnSync('sh', ['-c', `git archive ${commit} package.json tsup.shared.ts tsconfig.base.json packages apps ${optional.join(' ')} | tar -x -C "${tree}"`], { cwd: repoRoot, encoding: 'utf8' });
     if (tar.status !== 0) throw new Error(`git archive ${commit} failed: ${tar.stderr}`);
     const nm = path.join(tree, 'node_modules');
     mkdirSync(nm);
