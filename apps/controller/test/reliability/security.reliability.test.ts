@@ -112,12 +112,14 @@ beforeAll(async () => {
   await waitFor('the web Service to follow the listener to port 81', async () => (await made()).some((s) => s.spec?.ports?.some((p) => p.port === 81)), 20_000);
   await waitFor('the mirrored EndpointSlice to follow the backend', async () => (await admin.list<EndpointSlice>(R.EndpointSlice, a)).some((s) => s.endpoints.some((e) => e.addresses.includes('10.244.1.2'))), 20_000);
 
-  // A warning that repeats (an infrastructure label the controller owns): the Event series is patched after 5 s.
+  // A warning that repeats (an infrastructure label the controller owns): the Event series is patched after 5 s. The
+  // controller reports a mapping warning with a change it makes, so each repeat moves the listener (its Service is
+  // patched); a change that leaves the objects as they are would not report it again.
   await admin.create(R.Gateway, gateway(a, `${MARKER}-warn`, [tcp('web', 80)], { infrastructure: { labels: { implementation: 'other' } } }));
   await admin.create(R.TCPRoute, route('TCPRoute', a, 'warn', [{ name: `${MARKER}-warn` }], [{ name: 'web', port: 80 }]));
   for (let i = 0; i < 4; i++) {
     await sleep(1_500);
-    await admin.patch(R.Gateway, { namespace: a, name: `${MARKER}-warn` }, { metadata: { annotations: { poke: String(i) } } }, 'merge');
+    await admin.patch(R.Gateway, { namespace: a, name: `${MARKER}-warn` }, { spec: { listeners: [tcp('web', 81 + i)] } }, 'merge');
   }
   await waitFor('the repeated warning to be counted on its Event', async () => {
     const events = await admin.list<KubeObject & { reason?: string; series?: { count: number } }>(R.Event, a);
