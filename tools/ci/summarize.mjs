@@ -24,10 +24,11 @@ for (const file of process.argv.slice(2)) {
     passed += report.numPassedTests ?? 0;
     failed += report.numFailedTests ?? 0;
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-    // A test file that failed to load reports no tests but a failed suite.
-    const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0);
+    // A failed file with no failed test in it is one failure more: a file that failed to load reports no tests, and one
+    // whose beforeAll threw reports its tests as skipped (a run ended "2176 passed, 0 failed, 8 skipped" with exit 1).
+    const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed'));
     failed += brokenFiles.length;
-    console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed${brokenFiles.length ? `, ${brokenFiles.length} files failed to run` : ''}`);
+    console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed${brokenFiles.length ? `, ${brokenFiles.length} files failed without a failed test (load error or hook)` : ''}`);
   } catch (err) {
     console.log(`${file}: no report (${err instanceof Error ? err.message : String(err)})`);
     failed += 1;
