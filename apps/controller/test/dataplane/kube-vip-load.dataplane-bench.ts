@@ -2,7 +2,8 @@
 // real data plane, for the two designs side by side: the default (one Gateway Service per Gateway, every listener's port
 // on it) against `duplicate` (one Service per listener, all sharing the Gateway's address). Each design runs on its own
 // fresh data plane (one describe block = one environment: its own API server, controller and kube-vip), with
-// kube-vip's default svc_election=false: one global lease, the leader announces every Service. Figures: Services, leases and addresses kube-vip holds; time until every address is on node1's
+// kube-vip's default svc_election=false: one global lease, the leader announces every Service. Figures: Services,
+// leases and addresses kube-vip holds; time until every address is on node1's
 // interface; then over a quiet window: kube-vip's CPU and memory, the API server's writes (all kube-vip's: the
 // controller is idle), and the ARP/NDP packets the client receives. Written to docs/benchmarks/dataplane-kube-vip-load.json.
 //

@@ -165,14 +165,17 @@ export class Store<T extends KubeObject> implements StoreReader<T> {
     if (values === undefined) return;
     valuesOf.delete(key);
     const index = this.#indexes.get(name)!;
-    for (const v of typeof values === 'string' ? [values] : values) {
-      const keys = index.get(v);
-      if (keys === key) index.delete(v);
-      else if (keys !== undefined && typeof keys !== 'string') {
-        keys.delete(key);
-        // Back to a single string at one key, so churn does not leave one-key Sets behind.
-        if (keys.size === 1) index.set(v, keys.values().next().value!);
-      }
-    }
+    if (typeof values === 'string') removeKey(index, values, key);
+    else for (const v of values) removeKey(index, v, key);
+  }
+}
+
+/** Takes `key` off the entry of `value`; an entry left with one key goes back to the string, so churn leaves no one-key Sets. */
+function removeKey(index: Map<string, string | Set<string>>, value: string, key: string): void {
+  const keys = index.get(value);
+  if (keys === key) index.delete(value);
+  else if (keys !== undefined && typeof keys !== 'string') {
+    keys.delete(key);
+    if (keys.size === 1) index.set(value, keys.values().next().value!);
   }
 }
